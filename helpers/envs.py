@@ -1,0 +1,93 @@
+"""Environments: gymnasium's CartPole (single and vectorised) and a small multi-armed bandit.
+
+``make_vec_env`` builds a vector env that resets a finished sub-environment within the same
+step (gymnasium's ``AutoresetMode.SAME_STEP``): the observation returned after a terminal
+step is already the first observation of the next episode, and the last observation of the
+finished one is in ``info["final_obs"]``. The rollout code in ``helpers.rollouts`` relies
+on this, so every notebook trains only on real transitions.
+"""
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+from helpers import _validate
+
+
+def _check_env_id(env_id):
+    if not isinstance(env_id, str) or env_id not in gym.registry:
+        close = [k for k in gym.registry if isinstance(env_id, str) and env_id.lower() in k.lower()]
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"env_id must be a registered gymnasium id, got {env_id!r}{hint}")
+
+
+def make_env(env_id="CartPole-v1", seed=None, **kwargs):
+    """One gymnasium environment, reset once with ``seed`` so its episodes are reproducible."""
+    _check_env_id(env_id)
+    env = gym.make(env_id, **kwargs)
+    env.reset(seed=seed)
+    env.action_space.seed(seed)
+    return env
+
+
+def make_vec_env(env_id="CartPole-v1", num_envs=8, seed=None):
+    """``num_envs`` copies of ``env_id`` stepped together, with same-step autoreset.
+
+    The sub-environments are seeded ``seed, seed + 1, ...`` so runs are reproducible.
+    """
+    _check_env_id(env_id)
+    num_envs = _validate.positive_int("num_envs", num_envs)
+    envs = gym.make_vec(
+        env_id,
+        num_envs=num_envs,
+        vectorization_mode="sync",
+        vector_kwargs={"autoreset_mode": gym.vector.AutoresetMode.SAME_STEP},
+    )
+    envs.reset(seed=seed)
+    envs.action_space.seed(seed)
+    return envs
+
+
+class Bandit:
+    """A multi-armed bandit: pulling arm ``a`` pays ``means[a]`` plus Gaussian noise.
+
+    One state, one step per episode: the smallest RL problem, whose policy gradient can be
+    written in closed form, so sampled estimates can be checked against the exact one.
+    """
+
+    def __init__(self, means, noise_std=0.0, seed=None):
+        self.means = _validate.float_tensor("means", means, ndim=1)
+        if self.means.numel() < 2:
+            raise ValueError(f"means must list at least 2 arms, got {self.means.numel()}")
+        self.noise_std = _validate.positive("noise_std", noise_std, allow_zero=True)
+        self.generator = torch.Generator().manual_seed(0 if seed is None else int(seed))
+
+    @property
+    def n_arms(self):
+        return self.means.numel()
+
+    def pull(self, actions):
+        """Rewards for a tensor of arm indices (any shape); same shape, float."""
+        actions = torch.as_tensor(actions)
+        if actions.is_floating_point() or actions.numel() == 0:
+            raise ValueError(f"actions must be a non-empty tensor of integer arm indices, got {actions!r}")
+        if actions.min() < 0 or actions.max() >= self.n_arms:
+            raise ValueError(f"actions must be arm indices in [0, {self.n_arms - 1}], got {actions.tolist()}")
+        noise = torch.randn(actions.shape, generator=self.generator) * self.noise_std
+        return self.means[actions.long()] + noise
+
+    def expected_return(self, probs):
+        """J(pi) = sum_a pi(a) * mean(a) for arm probabilities ``probs`` (..., n_arms)."""
+        return (torch.as_tensor(probs) * self.means).sum(-1)
+
+
+def obs_size(envs):
+    """Length of one observation vector of a (vector) env."""
+    space = getattr(envs, "single_observation_space", envs.observation_space)
+    return int(np.prod(space.shape))
+
+
+def n_actions(envs):
+    """Number of discrete actions of a (vector) env."""
+    space = getattr(envs, "single_action_space", envs.action_space)
+    return int(space.n)

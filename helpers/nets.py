@@ -1,0 +1,72 @@
+"""Networks: an MLP builder, a categorical policy and a state-value network.
+
+Layers are initialised as in CleanRL (orthogonal weights, zero biases), with a small gain
+on the policy's last layer so that a new policy starts close to uniform.
+"""
+
+import math
+
+import torch
+from torch import nn
+from torch.distributions import Categorical
+
+from helpers import _validate
+
+
+def layer_init(layer, std=math.sqrt(2), bias=0.0):
+    """Orthogonal weights with gain ``std`` and constant bias, returned for chaining."""
+    nn.init.orthogonal_(layer.weight, std)
+    nn.init.constant_(layer.bias, bias)
+    return layer
+
+
+def mlp(sizes, activation=nn.Tanh, out_std=1.0):
+    """A multilayer perceptron ``sizes[0] -> ... -> sizes[-1]`` with ``activation`` between."""
+    if len(sizes) < 2 or any(not isinstance(s, int) or s < 1 for s in sizes):
+        raise ValueError(f"sizes must list at least two positive integers, got {sizes!r}")
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        last = i == len(sizes) - 2
+        layers.append(layer_init(nn.Linear(n_in, n_out), std=out_std if last else math.sqrt(2)))
+        if not last:
+            layers.append(activation())
+    return nn.Sequential(*layers)
+
+
+class CategoricalPolicy(nn.Module):
+    """pi_theta(a | s): an MLP from observations to the logits of a categorical distribution."""
+
+    def __init__(self, obs_size, n_actions, hidden=64):
+        super().__init__()
+        _validate.positive_int("obs_size", obs_size)
+        _validate.positive_int("n_actions", n_actions, minimum=2)
+        self.obs_size = obs_size
+        self.net = mlp([obs_size, hidden, hidden, n_actions], out_std=0.01)
+
+    def forward(self, obs):  # (..., obs_size) -> (..., n_actions)
+        if obs.shape[-1] != self.obs_size:
+            raise ValueError(
+                f"obs must end in a dimension of size {self.obs_size}, got shape {tuple(obs.shape)}"
+            )
+        return self.net(obs)
+
+    def dist(self, obs):
+        """The action distribution pi_theta(. | obs)."""
+        return Categorical(logits=self(obs), validate_args=False)
+
+
+class ValueNet(nn.Module):
+    """V_phi(s): an MLP from observations to one number, the expected return from s."""
+
+    def __init__(self, obs_size, hidden=64):
+        super().__init__()
+        _validate.positive_int("obs_size", obs_size)
+        self.obs_size = obs_size
+        self.net = mlp([obs_size, hidden, hidden, 1], out_std=1.0)
+
+    def forward(self, obs):  # (..., obs_size) -> (...)
+        if obs.shape[-1] != self.obs_size:
+            raise ValueError(
+                f"obs must end in a dimension of size {self.obs_size}, got shape {tuple(obs.shape)}"
+            )
+        return self.net(obs).squeeze(-1)

@@ -1,0 +1,69 @@
+"""Plots: learning curves with a band over seeds, and bar charts of action probabilities.
+
+Every function returns the matplotlib Figure, so a notebook shows it by leaving it last in
+a cell, and a test can inspect it without a screen.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def learning_curves(runs, xlabel="environment steps", ylabel="mean episode return",
+                    title=None, target=None, ax=None, points=200):
+    """Mean over seeds as a line and min-max over seeds as a band, one colour per label.
+
+    ``runs`` maps a label to a list with one ``(x, y)`` pair of sequences per seed (x
+    increasing, e.g. environment steps and the mean return at each update). Seeds may stop
+    at different x (a run that stops once solved): the mean and band cover the x that every
+    seed reached, and each seed's own curve is drawn as a thin line to its end.
+    """
+    if not runs:
+        raise ValueError("runs must map at least one label to a list of (x, y) curves")
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(7, 4))
+    for label, curves in runs.items():
+        if not curves:
+            raise ValueError(f"runs[{label!r}] must hold at least one (x, y) curve")
+        curves = [(np.asarray(x, dtype=float), np.asarray(y, dtype=float)) for x, y in curves]
+        x_lo = max(x[0] for x, _ in curves)
+        x_hi = min(x[-1] for x, _ in curves)
+        grid = np.linspace(x_lo, x_hi, points)
+        ys = np.stack([np.interp(grid, x, y) for x, y in curves])  # (seeds, points)
+        name = f"{label} ({len(curves)} seed{'s' * (len(curves) > 1)})"
+        (line,) = ax.plot(grid, ys.mean(0), linewidth=2, label=name)
+        if len(curves) > 1:
+            ax.fill_between(grid, ys.min(0), ys.max(0), color=line.get_color(), alpha=0.2,
+                            linewidth=0)
+            for x, y in curves:
+                ax.plot(x, y, color=line.get_color(), linewidth=0.7, alpha=0.5)
+    if target is not None:
+        ax.axhline(target, color="grey", linestyle="--", linewidth=1, label=f"target {target}")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="best", fontsize="small")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def arm_probabilities(probs, labels=None, title=None, ax=None, best=None):
+    """Grouped bars of a policy's arm probabilities: ``probs`` maps a label to (n_arms,)."""
+    if not probs:
+        raise ValueError("probs must map at least one label to a vector of arm probabilities")
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5, 3.5))
+    n_arms = len(next(iter(probs.values())))
+    width = 0.8 / len(probs)
+    for i, (label, p) in enumerate(probs.items()):
+        ax.bar(np.arange(n_arms) + (i - (len(probs) - 1) / 2) * width, np.asarray(p, float),
+               width, label=label)
+    ax.set_xticks(np.arange(n_arms), labels or [f"arm {a}" for a in range(n_arms)])
+    if best is not None:
+        ax.get_xticklabels()[best].set_fontweight("bold")
+    ax.set_ylabel("probability")
+    ax.set_ylim(0, 1)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,68 @@
+"""Returns and advantages: discounted reward-to-go and normalisation.
+
+Each function here was first written inline in a notebook, which asserts that its inline
+version equals this one.
+"""
+
+import torch
+
+from helpers import _validate
+
+
+def discounted_returns(rewards, gamma):
+    r"""Reward-to-go :math:`G_t = \sum_{k \ge 0} \gamma^k r_{t+k}` for one episode.
+
+    ``rewards`` has shape (T,) for one episode, or (T, N) for N episodes padded with zeros
+    after their end (zeros add nothing, so each column is that episode's reward-to-go).
+    Returns a float tensor of the same shape.
+    """
+    gamma = _validate.number_in("gamma", gamma, 0.0, 1.0)
+    rewards = _validate.float_tensor("rewards", rewards, ndim=(1, 2))
+    returns = torch.zeros_like(rewards)  # (T,) or (T, N)
+    running = torch.zeros_like(rewards[0])
+    for t in reversed(range(rewards.shape[0])):
+        running = rewards[t] + gamma * running
+        returns[t] = running
+    return returns
+
+
+def normalize(x, eps=1e-8):
+    """Shift and scale ``x`` to mean 0 and standard deviation 1 (over all its elements)."""
+    eps = _validate.positive("eps", eps)
+    x = _validate.float_tensor("x", x)
+    return (x - x.mean()) / (x.std(unbiased=False) + eps)
+
+
+def gae(rewards, values, dones, next_value, gamma, lam):
+    r"""Generalised advantage estimates for a rollout of N parallel environments.
+
+    ``rewards``, ``values``, ``dones``: (T, N); ``dones[t]`` is 1 where the episode ended at
+    step t (after ``rewards[t]``), so nothing is bootstrapped across it. ``next_value``:
+    (N,), V of the state after the last step. With the TD error
+    :math:`\delta_t = r_t + \gamma V(s_{t+1})(1 - d_t) - V(s_t)`,
+    :math:`A_t = \delta_t + \gamma \lambda (1 - d_t) A_{t+1}`. ``lam = 0`` gives the TD
+    error, ``lam = 1`` the Monte-Carlo return minus V(s_t). Returns advantages, (T, N).
+    """
+    gamma = _validate.number_in("gamma", gamma, 0.0, 1.0)
+    lam = _validate.number_in("lam", lam, 0.0, 1.0)
+    rewards = _validate.float_tensor("rewards", rewards, ndim=2)
+    values = _validate.float_tensor("values", values, ndim=2)
+    dones = _validate.float_tensor("dones", dones, ndim=2)
+    next_value = _validate.float_tensor("next_value", next_value, ndim=1)
+    _validate.same_shape("rewards", rewards, "values", values)
+    _validate.same_shape("rewards", rewards, "dones", dones)
+    if next_value.shape[0] != rewards.shape[1]:
+        raise ValueError(
+            f"next_value must have shape (N,) = ({rewards.shape[1]},), got {tuple(next_value.shape)}"
+        )
+    if ((dones != 0) & (dones != 1)).any():
+        raise ValueError("dones must hold only 0 and 1")
+    advantages = torch.zeros_like(rewards)  # (T, N)
+    last = torch.zeros_like(next_value)  # (N,)
+    for t in reversed(range(rewards.shape[0])):
+        next_v = next_value if t == rewards.shape[0] - 1 else values[t + 1]
+        not_done = 1.0 - dones[t]
+        delta = rewards[t] + gamma * next_v * not_done - values[t]
+        last = delta + gamma * lam * not_done * last
+        advantages[t] = last
+    return advantages
