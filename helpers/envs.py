@@ -33,6 +33,9 @@ def make_env(env_id="CartPole-v1", seed=None, **kwargs):
 def make_vec_env(env_id="CartPole-v1", num_envs=8, seed=None):
     """``num_envs`` copies of ``env_id`` stepped together, with same-step autoreset.
 
+    At the step where an episode ends, ``info["final_obs"]`` holds its last observation and
+    ``info["episode"]["r"]`` its return (where ``info["_episode"]`` is True).
+
     The sub-environments are seeded ``seed, seed + 1, ...`` so runs are reproducible.
     """
     _check_env_id(env_id)
@@ -43,6 +46,7 @@ def make_vec_env(env_id="CartPole-v1", num_envs=8, seed=None):
         vectorization_mode="sync",
         vector_kwargs={"autoreset_mode": gym.vector.AutoresetMode.SAME_STEP},
     )
+    envs = gym.wrappers.vector.RecordEpisodeStatistics(envs)  # info["episode"]["r"] at each end
     envs.reset(seed=seed)
     envs.action_space.seed(seed)
     return envs

@@ -70,3 +70,33 @@ class ValueNet(nn.Module):
                 f"obs must end in a dimension of size {self.obs_size}, got shape {tuple(obs.shape)}"
             )
         return self.net(obs).squeeze(-1)
+
+
+class ActorCritic(nn.Module):
+    """An actor pi_theta(a | s) and a critic V_phi(s) as two separate MLPs, CleanRL-style."""
+
+    def __init__(self, obs_size, n_actions, hidden=64):
+        super().__init__()
+        _validate.positive_int("obs_size", obs_size)
+        _validate.positive_int("n_actions", n_actions, minimum=2)
+        self.obs_size = obs_size
+        self.actor = mlp([obs_size, hidden, hidden, n_actions], out_std=0.01)
+        self.critic = mlp([obs_size, hidden, hidden, 1], out_std=1.0)
+
+    def _check(self, obs):
+        if obs.shape[-1] != self.obs_size:
+            raise ValueError(
+                f"obs must end in a dimension of size {self.obs_size}, got shape {tuple(obs.shape)}"
+            )
+
+    def get_value(self, obs):  # (..., obs_size) -> (...)
+        self._check(obs)
+        return self.critic(obs).squeeze(-1)
+
+    def get_action_and_value(self, obs, action=None):
+        """Sample an action (or score the given one): action, log pi(a|s), entropy, V(s)."""
+        self._check(obs)
+        dist = Categorical(logits=self.actor(obs), validate_args=False)
+        if action is None:
+            action = dist.sample()
+        return action, dist.log_prob(action), dist.entropy(), self.critic(obs).squeeze(-1)

@@ -63,3 +63,63 @@ def collect_episodes(envs, policy, device=None, max_steps=10_000):
     else:
         raise RuntimeError(f"an episode ran longer than max_steps={max_steps}")
     return Episodes(torch.stack(obs), torch.stack(actions), torch.stack(rewards), torch.stack(mask))
+
+
+class Rollout(NamedTuple):
+    """``num_steps`` steps of N environments, time first (CleanRL's storage)."""
+
+    obs: torch.Tensor  # (T, N, obs_size)
+    actions: torch.Tensor  # (T, N)
+    logprobs: torch.Tensor  # (T, N) log pi_old(a_t | s_t) when the action was taken
+    values: torch.Tensor  # (T, N) V(s_t) when the action was taken
+    rewards: torch.Tensor  # (T, N) r_t, plus gamma * V(final obs) where the episode was truncated
+    dones: torch.Tensor  # (T, N) 1.0 where the episode ended at step t (terminated or truncated)
+    next_obs: torch.Tensor  # (N, obs_size) the observation to start the next rollout from
+    next_value: torch.Tensor  # (N,) V(next_obs), to bootstrap the last step
+    episode_returns: list  # returns of the episodes that ended during this rollout
+
+
+@torch.no_grad()
+def collect_steps(envs, agent, next_obs, num_steps, gamma, device=None):
+    """Run ``agent`` for ``num_steps`` steps in each of the N environments of ``envs``.
+
+    ``agent.get_action_and_value(obs)`` returns (action, logprob, entropy, value) and
+    ``agent.get_value(obs)`` returns V(obs) (see ``helpers.nets.ActorCritic``).
+    ``next_obs`` is the (N, obs_size) observation to start from (from ``envs.reset()`` the
+    first time, then the previous rollout's ``next_obs``).
+
+    Autoreset is handled here, once: an episode that ends at step t has ``dones[t] = 1``, so
+    nothing is bootstrapped across it. Where it ended by *truncation* (the 500-step time
+    limit), the pole was still up and the future was cut off by the clock, not by the task,
+    so we bootstrap from the real last observation: ``rewards[t] += gamma * V(final_obs)``.
+    """
+    from helpers import _validate
+
+    num_steps = _validate.positive_int("num_steps", num_steps)
+    gamma = _validate.number_in("gamma", gamma, 0.0, 1.0)
+    device = torch.device("cpu") if device is None else torch.device(device)
+    next_obs = torch.as_tensor(next_obs, dtype=torch.float32, device=device)
+    obs, actions, logprobs, values, rewards, dones = [], [], [], [], [], []
+    episode_returns = []
+    for _ in range(num_steps):
+        action, logprob, _, value = agent.get_action_and_value(next_obs)
+        obs_np, reward, terminated, truncated, info = envs.step(action.cpu().numpy())
+        reward = torch.as_tensor(reward, dtype=torch.float32, device=device)
+        if truncated.any():  # bootstrap through the time limit from the true last observation
+            idx = np.flatnonzero(truncated & ~terminated)
+            if idx.size:
+                final = torch.as_tensor(np.stack(info["final_obs"][idx]), dtype=torch.float32,
+                                        device=device)
+                reward[idx] += gamma * agent.get_value(final)
+        if "_episode" in info:
+            episode_returns += info["episode"]["r"][info["_episode"]].tolist()
+        obs.append(next_obs)
+        actions.append(action)
+        logprobs.append(logprob)
+        values.append(value)
+        rewards.append(reward)
+        dones.append(torch.as_tensor(terminated | truncated, dtype=torch.float32, device=device))
+        next_obs = torch.as_tensor(obs_np, dtype=torch.float32, device=device)
+    return Rollout(torch.stack(obs), torch.stack(actions), torch.stack(logprobs),
+                   torch.stack(values), torch.stack(rewards), torch.stack(dones), next_obs,
+                   agent.get_value(next_obs), episode_returns)
