@@ -17,7 +17,7 @@ from helpers import _validate
 def _check_env_id(env_id):
     if not isinstance(env_id, str) or env_id not in gym.registry:
         close = [k for k in gym.registry if isinstance(env_id, str) and env_id.lower() in k.lower()]
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = f" (did you mean {max(close)!r}?)" if close else ""  # newest version
         raise ValueError(f"env_id must be a registered gymnasium id, got {env_id!r}{hint}")
 
 
@@ -30,13 +30,14 @@ def make_env(env_id="CartPole-v1", seed=None, **kwargs):
     return env
 
 
-def make_vec_env(env_id="CartPole-v1", num_envs=8, seed=None):
+def make_vec_env(env_id="CartPole-v1", num_envs=8, seed=None, **env_kwargs):
     """``num_envs`` copies of ``env_id`` stepped together, with same-step autoreset.
 
     At the step where an episode ends, ``info["final_obs"]`` holds its last observation and
     ``info["episode"]["r"]`` its return (where ``info["_episode"]`` is True).
 
     The sub-environments are seeded ``seed, seed + 1, ...`` so runs are reproducible.
+    ``env_kwargs`` go to each environment (e.g. ``max_episode_steps=50``).
     """
     _check_env_id(env_id)
     num_envs = _validate.positive_int("num_envs", num_envs)
@@ -44,6 +45,7 @@ def make_vec_env(env_id="CartPole-v1", num_envs=8, seed=None):
         env_id,
         num_envs=num_envs,
         vectorization_mode="sync",
+        **env_kwargs,
         vector_kwargs={"autoreset_mode": gym.vector.AutoresetMode.SAME_STEP},
     )
     envs = gym.wrappers.vector.RecordEpisodeStatistics(envs)  # info["episode"]["r"] at each end

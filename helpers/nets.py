@@ -6,7 +6,6 @@ on the policy's last layer so that a new policy starts close to uniform.
 
 import math
 
-import torch
 from torch import nn
 from torch.distributions import Categorical
 

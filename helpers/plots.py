@@ -1,11 +1,29 @@
 """Plots: learning curves with a band over seeds, and bar charts of action probabilities.
 
 Every function returns the matplotlib Figure, so a notebook shows it by leaving it last in
-a cell, and a test can inspect it without a screen.
+a cell, and a test can inspect it without a screen. Each figure is closed in pyplot as soon
+as it is made, so a notebook shows it exactly once (when returned or displayed) and a
+redrawn widget leaks none.
 """
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+
+def new_figure(figsize, ncols=1):
+    """A figure with ``ncols`` axes, already closed in pyplot (shown only when displayed)."""
+    fig, axes = plt.subplots(1, ncols, figsize=figsize)
+    plt.close(fig)
+    return fig, axes
+
+
+def figure_png(fig, dpi=90):
+    """The figure as PNG bytes (what an ``ipywidgets.Image`` shows)."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
 
 
 def learning_curves(runs, xlabel="environment steps", ylabel="mean episode return",
@@ -19,7 +37,7 @@ def learning_curves(runs, xlabel="environment steps", ylabel="mean episode retur
     """
     if not runs:
         raise ValueError("runs must map at least one label to a list of (x, y) curves")
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(7, 4))
+    fig, ax = (ax.figure, ax) if ax is not None else new_figure((7, 4))
     for label, curves in runs.items():
         if not curves:
             raise ValueError(f"runs[{label!r}] must hold at least one (x, y) curve")
@@ -51,7 +69,7 @@ def arm_probabilities(probs, labels=None, title=None, ax=None, best=None):
     """Grouped bars of a policy's arm probabilities: ``probs`` maps a label to (n_arms,)."""
     if not probs:
         raise ValueError("probs must map at least one label to a vector of arm probabilities")
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5, 3.5))
+    fig, ax = (ax.figure, ax) if ax is not None else new_figure((5, 3.5))
     n_arms = len(next(iter(probs.values())))
     width = 0.8 / len(probs)
     for i, (label, p) in enumerate(probs.items()):

@@ -1,0 +1,94 @@
+"""Run every notebook as a learner's "Run All" would, each in a fresh kernel, and report
+wall time and the kernel's peak memory; with --write, save the outputs into the notebooks.
+
+    python benchmarks/course_run.py            # time and measure all notebooks
+    python benchmarks/course_run.py --write    # ... and commit-ready outputs in place
+    python benchmarks/course_run.py notebooks/01_policy_gradient.ipynb -p SEED=3
+
+Peak memory is the kernel process's peak resident set size (VmHWM, Linux only).
+"""
+
+import argparse
+import ast
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _peak_rss_mb(pid):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _inject_parameters(nb, params):
+    """Append ``NAME = value`` lines to the cell tagged ``parameters`` (papermill's convention)."""
+    if not params:
+        return
+    for cell in nb.cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source += "\n" + "\n".join(f"{k} = {v!r}  # injected" for k, v in params.items())
+            return
+    raise ValueError("the notebook has no cell tagged 'parameters'")
+
+
+def run_notebook(path, write=False, params=None, timeout=1800):
+    """Execute ``path`` top to bottom in a fresh kernel; return (seconds, peak MB, error or None)."""
+    nb = nbformat.read(path, as_version=4)
+    _inject_parameters(nb, params)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(Path(path).parent)}})
+    error, peak = None, float("nan")
+    start = time.perf_counter()
+    with client.setup_kernel():
+        pid = client.km.provisioner.process.pid
+        try:
+            for index, cell in enumerate(nb.cells):
+                client.execute_cell(cell, index)
+        except Exception as err:  # a failing cell: report it, keep going with other notebooks
+            error = f"{type(err).__name__}: {str(err).strip().splitlines()[-1][:200]}"
+        peak = _peak_rss_mb(pid)
+    seconds = time.perf_counter() - start
+    if write and error is None:
+        client.set_widgets_metadata()
+        nbformat.write(nb, path)
+    return seconds, peak, error
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="*", help="default: every notebook in notebooks/")
+    parser.add_argument("--write", action="store_true", help="save the outputs into the notebooks")
+    parser.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a value of the parameters cell, e.g. -p SEED=3")
+    args = parser.parse_args(argv)
+    params = {}
+    for item in args.param:
+        name, _, value = item.partition("=")
+        params[name] = ast.literal_eval(value)
+    paths = [Path(p) for p in args.notebooks] or sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+    rows, total, failed = [], 0.0, False
+    for path in paths:
+        seconds, peak, error = run_notebook(path, write=args.write, params=params)
+        total += seconds
+        failed |= error is not None
+        rows.append((path.name, seconds, peak, error or "ok"))
+        print(f"{path.name:45s} {seconds:7.1f} s {peak:8.0f} MB  {error or 'ok'}", flush=True)
+    print(f"{'total':45s} {total:7.1f} s")
+    print("\n| notebook | wall time (s) | peak kernel memory (MB) | result |\n|---|---:|---:|---|")
+    for name, seconds, peak, result in rows:
+        print(f"| {name} | {seconds:.0f} | {peak:.0f} | {result} |")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""Slider explorers for the notebooks, each a thin ipywidgets layer over pure functions.
+
+The pure functions (``bandit_update``, ``gradient_variance``, ``baseline_figure``) are
+what the widgets redraw; they are unit-tested without a browser.
+"""
+
+import numpy as np
+import torch
+
+from helpers import _validate, plots
+
+
+def _softmax_bandit_args(logits, means):
+    logits = _validate.float_tensor("logits", logits, ndim=1)
+    means = _validate.float_tensor("means", means, ndim=1)
+    _validate.same_shape("logits", logits, "means", means)
+    return logits, means
+
+
+def bandit_update(logits, actions, rewards, b, lr):
+    """Arm probabilities after one policy-gradient step on a softmax bandit.
+
+    The step is ``logits += lr * mean_n (r_n - b) * grad log pi(a_n)``, with
+    ``grad log pi(a) = onehot(a) - pi``. Returns the new probabilities, (n_arms,).
+    """
+    logits = _validate.float_tensor("logits", logits, ndim=1)
+    rewards = _validate.float_tensor("rewards", rewards, ndim=1)
+    actions = torch.as_tensor(actions)
+    if actions.shape != rewards.shape or actions.is_floating_point():
+        raise ValueError(f"actions must be integer arm indices shaped like rewards {tuple(rewards.shape)}")
+    if actions.min() < 0 or actions.max() >= logits.numel():
+        raise ValueError(f"actions must be arm indices in [0, {logits.numel() - 1}]")
+    b = _validate.number_in("b", b, -1e6, 1e6)
+    lr = _validate.positive("lr", lr)
+    probs = torch.softmax(logits, 0)
+    scores = torch.nn.functional.one_hot(actions.long(), logits.numel()) - probs  # (n, n_arms)
+    grad = ((rewards - b)[:, None] * scores).mean(0)  # (n_arms,)
+    return torch.softmax(logits + lr * grad, 0)
+
+
+def gradient_variance(logits, means, noise_std, b):
+    r"""Total variance (trace of the covariance) of one sample's gradient estimate
+    :math:`(r - b)\nabla\log\pi(a)` on a softmax bandit, in closed form:
+
+    :math:`\sum_a \pi_a\big((\mu_a - b)^2 + \sigma^2\big)\lVert e_a - \pi\rVert^2 - \lVert\nabla J\rVert^2`.
+    ``b`` may be a number or an array of baselines (the result has its shape).
+    """
+    logits, means = _softmax_bandit_args(logits, means)
+    noise_std = _validate.positive("noise_std", noise_std, allow_zero=True)
+    b = np.asarray(b, dtype=float)
+    if not np.isfinite(b).all():
+        raise ValueError("b must be finite")
+    probs = torch.softmax(logits, 0).double().numpy()
+    mu = means.double().numpy()
+    score_sq = ((np.eye(len(probs)) - probs) ** 2).sum(1)  # ||e_a - pi||^2, (n_arms,)
+    exact = probs * (mu - probs @ mu)  # dJ/dlogits
+    second = (probs * score_sq * ((mu - b[..., None]) ** 2 + noise_std**2)).sum(-1)
+    return second - exact @ exact
+
+
+def baseline_figure(logits, means, noise_std, actions, rewards, b, use_baseline=True, lr=1.0):
+    """Two panels: the estimator's variance against b (a dot at the current b), and the arm
+    probabilities before and after one update from the batch ``actions, rewards``."""
+    b_used = float(b) if use_baseline else 0.0
+    logits, means = _softmax_bandit_args(logits, means)
+    fig, (ax_var, ax_p) = plots.new_figure((10, 3.6), ncols=2)
+    bs = np.linspace(float(means.min()) - 2, float(means.max()) + 2, 200)
+    ax_var.plot(bs, gradient_variance(logits, means, noise_std, bs), color="tab:blue")
+    var_now = float(gradient_variance(logits, means, noise_std, b_used))
+    ax_var.plot([b_used], [var_now], "o", color="tab:red", markersize=9)
+    ax_var.set_xlabel("baseline b")
+    ax_var.set_ylabel("variance of one-sample gradient")
+    label = f"b = {b_used:.2f}" if use_baseline else "no baseline (b = 0)"
+    ax_var.set_title(f"{label}: variance {var_now:.2f}")
+    ax_var.grid(alpha=0.3)
+    before = torch.softmax(logits, 0).numpy()
+    after = bandit_update(logits, actions, rewards, b_used, lr).numpy()
+    x = np.arange(len(before))
+    ax_p.bar(x - 0.2, before, 0.4, label="before", color="tab:grey")
+    ax_p.bar(x + 0.2, after, 0.4, label="after one update", color="tab:orange")
+    counts = np.bincount(np.asarray(actions), minlength=len(before))
+    ax_p.set_xticks(x, [f"arm {a}\nmean {m:.1f}\nsampled {c}x" for a, (m, c) in
+                        enumerate(zip(means.tolist(), counts, strict=True))])
+    ax_p.set_ylim(0, 1)
+    ax_p.set_ylabel("probability")
+    ax_p.set_title(f"best arm: {before[-1]:.3f} -> {after[-1]:.3f}")
+    ax_p.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def baseline_explorer(logits, means, noise_std, actions, rewards, lr=1.0):
+    """A slider for b and a checkbox for using it, redrawing :func:`baseline_figure`.
+
+    The figure is an ``ipywidgets.Image`` whose PNG bytes change with every redraw, so the
+    same widget can be checked in a test without a browser.
+    """
+    import ipywidgets as W
+
+    means_t = _validate.float_tensor("means", means, ndim=1)
+    b_slider = W.FloatSlider(value=0.0, min=float(means_t.min()) - 2, max=float(means_t.max()) + 2,
+                             step=0.1, description="baseline b", continuous_update=False)
+    use = W.Checkbox(value=True, description="subtract b")
+    image = W.Image(format="png")
+
+    def redraw(_=None):
+        fig = baseline_figure(logits, means, noise_std, actions, rewards, b_slider.value, use.value, lr)
+        image.value = plots.figure_png(fig)
+
+    b_slider.observe(redraw, names="value")
+    use.observe(redraw, names="value")
+    redraw()
+    return W.VBox([W.HBox([b_slider, use]), image])

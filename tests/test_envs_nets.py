@@ -1,0 +1,109 @@
+"""Environments (make_env, make_vec_env, Bandit), networks, set_seed and get_device."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+
+import helpers
+from helpers import envs, nets
+
+
+def test_set_seed_makes_torch_and_numpy_repeat():
+    helpers.set_seed(3)
+    a = torch.rand(3), np.random.rand(3)
+    helpers.set_seed(3)
+    b = torch.rand(3), np.random.rand(3)
+    assert torch.equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "0", None, True])
+def test_set_seed_rejects_non_integers(bad):
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        helpers.set_seed(bad)
+
+
+def test_get_device_is_a_torch_device():
+    device = helpers.get_device()
+    assert isinstance(device, torch.device)
+    assert device.type == ("cuda" if torch.cuda.is_available() else device.type)
+
+
+def test_unknown_env_id_is_a_value_error_with_a_hint():
+    with pytest.raises(ValueError, match=r"env_id must be a registered gymnasium id.*CartPole-v1"):
+        envs.make_vec_env("cartpole", num_envs=2)
+    with pytest.raises(ValueError, match="env_id"):
+        envs.make_env("NoSuchEnv-v0")
+    with pytest.raises(ValueError, match="num_envs must be an integer >= 1"):
+        envs.make_vec_env("CartPole-v1", num_envs=0)
+
+
+def test_vec_env_resets_in_the_same_step_and_reports_final_obs():
+    vec = envs.make_vec_env("CartPole-v1", num_envs=2, seed=0)
+    single = gym.make("CartPole-v1")
+    obs, _ = vec.reset(seed=5)
+    single_obs, _ = single.reset(seed=5)
+    assert np.allclose(obs[0], single_obs)
+    for _ in range(500):
+        obs, reward, terminated, truncated, info = vec.step(np.array([0, 0]))
+        single_obs, _, single_term, _, _ = single.step(0)
+        if terminated[0]:
+            assert single_term
+            assert np.allclose(info["final_obs"][0], single_obs)  # last obs of the old episode
+            assert not np.allclose(obs[0], single_obs)  # already the next episode's first obs
+            assert info["_episode"][0] and info["episode"]["r"][0] == reward[0] * info["episode"]["l"][0]
+            break
+        assert np.allclose(obs[0], single_obs)
+    else:
+        pytest.fail("pushing left forever should end an episode")
+
+
+def test_bandit_rewards_and_expected_return():
+    bandit = envs.Bandit([1.0, 2.0, 3.0], noise_std=0.0)
+    assert torch.equal(bandit.pull(torch.tensor([2, 0, 1])), torch.tensor([3.0, 1.0, 2.0]))
+    assert bandit.expected_return(torch.tensor([0.5, 0.5, 0.0])).item() == pytest.approx(1.5)
+    noisy = envs.Bandit([1.0, 2.0], noise_std=1.0, seed=1)
+    assert noisy.pull(torch.zeros(20_000, dtype=torch.long)).mean().item() == pytest.approx(1.0, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: envs.Bandit([1.0]), "means must list at least 2 arms"),
+        (lambda: envs.Bandit([1.0, float("inf")]), "means must contain only finite"),
+        (lambda: envs.Bandit([1.0, 2.0], noise_std=-1), "noise_std"),
+        (lambda: envs.Bandit([1.0, 2.0]).pull(torch.tensor([2])), r"actions must be arm indices in \[0, 1\]"),
+        (lambda: envs.Bandit([1.0, 2.0]).pull(torch.tensor([0.5])), "actions must be a non-empty tensor of integer"),
+    ],
+)
+def test_bandit_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_networks_shapes_and_near_uniform_start():
+    torch.manual_seed(0)
+    policy = nets.CategoricalPolicy(4, 2)
+    probs = policy.dist(torch.randn(10, 4)).probs
+    assert probs.shape == (10, 2) and torch.allclose(probs, torch.full_like(probs, 0.5), atol=0.05)
+    assert nets.ValueNet(4)(torch.randn(7, 3, 4)).shape == (7, 3)
+    agent = nets.ActorCritic(4, 2)
+    action, logprob, entropy, value = agent.get_action_and_value(torch.randn(5, 4))
+    assert action.shape == logprob.shape == entropy.shape == value.shape == (5,)
+    _, logprob2, _, _ = agent.get_action_and_value(torch.randn(5, 4), action)
+    assert logprob2.shape == (5,)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: nets.CategoricalPolicy(4, 2)(torch.randn(3, 5)), "obs must end in a dimension of size 4"),
+        (lambda: nets.ValueNet(4)(torch.randn(5)), "obs must end in a dimension of size 4"),
+        (lambda: nets.ActorCritic(4, 2).get_value(torch.randn(2, 3)), "obs must end in a dimension of size 4"),
+        (lambda: nets.CategoricalPolicy(4, 1), "n_actions must be an integer >= 2"),
+        (lambda: nets.mlp([4]), "sizes must list at least two positive integers"),
+    ],
+)
+def test_network_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

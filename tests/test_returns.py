@@ -1,0 +1,58 @@
+"""discounted_returns, normalize and their bad-input errors, against naive definitions."""
+
+import pytest
+import torch
+
+from helpers import returns
+
+
+def naive_reward_to_go(rewards, gamma):
+    T = len(rewards)
+    return [sum(gamma**k * rewards[t + k] for k in range(T - t)) for t in range(T)]
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 0.99, 1.0])
+def test_discounted_returns_matches_naive_sum(gamma):
+    rewards = [1.0, -2.0, 0.5, 3.0, 0.0, 1.5]
+    got = returns.discounted_returns(rewards, gamma)
+    assert torch.allclose(got, torch.tensor(naive_reward_to_go(rewards, gamma)), atol=1e-5)
+
+
+def test_discounted_returns_on_padded_episodes_equals_each_episode():
+    torch.manual_seed(0)
+    lengths = [5, 2, 7]
+    padded = torch.zeros(7, 3)
+    for n, T in enumerate(lengths):
+        padded[:T, n] = torch.randn(T)
+    got = returns.discounted_returns(padded, 0.9)
+    for n, T in enumerate(lengths):
+        want = naive_reward_to_go(padded[:T, n].tolist(), 0.9)
+        assert torch.allclose(got[:T, n], torch.tensor(want), atol=1e-5)
+        assert (got[T:, n] == 0).all()
+
+
+def test_normalize_has_zero_mean_unit_std():
+    x = torch.tensor([1.0, 2.0, 3.0, 10.0])
+    y = returns.normalize(x)
+    assert abs(y.mean().item()) < 1e-6
+    assert abs(y.std(unbiased=False).item() - 1) < 1e-5
+    assert torch.equal(returns.normalize(torch.tensor([4.0])), torch.tensor([0.0]))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: returns.discounted_returns([1.0, 2.0], 1.5), "gamma must be a number in [0.0, 1.0]"),
+        (lambda: returns.discounted_returns([1.0, 2.0], -0.1), "gamma"),
+        (lambda: returns.discounted_returns([1.0, 2.0], float("nan")), "gamma"),
+        (lambda: returns.discounted_returns([], 0.9), "rewards must not be empty"),
+        (lambda: returns.discounted_returns([1.0, float("nan")], 0.9), "rewards must contain only finite"),
+        (lambda: returns.discounted_returns(torch.zeros(2, 2, 2), 0.9), "rewards must have"),
+        (lambda: returns.discounted_returns("abc", 0.9), "rewards must be a sequence"),
+        (lambda: returns.normalize([]), "x must not be empty"),
+        (lambda: returns.normalize([1.0], eps=0), "eps must be a number"),
+    ],
+)
+def test_bad_input_raises_value_error_naming_argument(call, message):
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("(", r"\(")):
+        call()

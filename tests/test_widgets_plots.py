@@ -1,0 +1,95 @@
+"""The pure functions under the sliders, the slider widgets themselves (without a browser),
+and the plot helpers."""
+
+import matplotlib
+import numpy as np
+import pytest
+import torch
+
+from helpers import plots, widgets
+
+LOGITS = torch.tensor([1.0, 1.0, -0.8])
+MEANS = torch.tensor([1.0, 2.0, 3.0])
+
+
+def test_bandit_update_matches_autograd_step():
+    actions = torch.tensor([0, 1, 1, 0])
+    rewards = torch.tensor([1.2, 2.1, 1.9, 0.8])
+    theta = LOGITS.clone().requires_grad_()
+    surrogate = ((rewards - 1.5) * torch.log_softmax(theta, 0)[actions]).mean()
+    (grad,) = torch.autograd.grad(surrogate, theta)
+    want = torch.softmax(LOGITS + 0.7 * grad, 0)
+    assert torch.allclose(widgets.bandit_update(LOGITS, actions, rewards, 1.5, 0.7), want, atol=1e-6)
+
+
+@pytest.mark.parametrize("b", [0.0, 1.7, 4.0])
+def test_gradient_variance_closed_form_matches_sampling(b):
+    torch.manual_seed(0)
+    probs = torch.softmax(LOGITS, 0)
+    actions = torch.multinomial(probs, 400_000, replacement=True)
+    rewards = MEANS[actions] + 0.5 * torch.randn(actions.shape)
+    g = (rewards - b)[:, None] * (torch.nn.functional.one_hot(actions, 3) - probs)
+    assert widgets.gradient_variance(LOGITS, MEANS, 0.5, b) == pytest.approx(g.var(0).sum().item(), rel=0.02)
+
+
+def test_gradient_variance_is_vectorised_over_b_and_minimal_near_mean_reward():
+    bs = np.linspace(-2, 6, 81)
+    v = widgets.gradient_variance(LOGITS, MEANS, 0.3, bs)
+    assert v.shape == bs.shape
+    best = bs[v.argmin()]
+    assert 1.0 < best < 3.0  # between the smallest and the largest arm mean
+
+
+def test_baseline_figure_changes_with_b_and_checkbox():
+    actions, rewards = torch.tensor([0, 1, 0]), torch.tensor([1.0, 2.0, 1.1])
+    titles = []
+    for b, use in [(0.0, True), (2.0, True), (2.0, False)]:
+        fig = widgets.baseline_figure(LOGITS, MEANS, 0.3, actions, rewards, b, use)
+        assert isinstance(fig, matplotlib.figure.Figure)
+        titles.append(tuple(ax.get_title() for ax in fig.axes))
+    assert titles[0] != titles[1]
+    assert titles[2][1] == titles[0][1]  # unticked: b is ignored, the update is the b = 0 one
+    assert titles[2][0].startswith("no baseline")
+
+
+def test_baseline_explorer_redraws_when_the_slider_moves():
+    box = widgets.baseline_explorer(LOGITS, MEANS, 0.3, torch.tensor([0, 1]), torch.tensor([1.0, 2.0]))
+    slider, checkbox = box.children[0].children
+    image = box.children[1]
+    first = image.value
+    assert first[:8] == b"\x89PNG\r\n\x1a\n", "the explorer should draw a PNG when created"
+    slider.value = 2.5
+    moved = image.value
+    assert moved != first
+    checkbox.value = False
+    assert image.value != moved
+    slider.value = 0.0  # b = 0 with the box unticked looks the same as b = 0 ticked
+    checkbox.value = True
+    assert image.value == first
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: widgets.bandit_update(LOGITS, torch.tensor([0, 3]), torch.tensor([1.0, 1.0]), 0.0, 1.0), "actions must be arm indices"),
+        (lambda: widgets.bandit_update(LOGITS, torch.tensor([0]), torch.tensor([1.0]), 0.0, 0.0), "lr must be a number"),
+        (lambda: widgets.bandit_update(LOGITS, torch.tensor([0]), torch.tensor([1.0]), float("nan"), 1.0), "b must be a number"),
+        (lambda: widgets.gradient_variance(LOGITS, MEANS[:2], 0.1, 0.0), "logits and means must have the same shape"),
+        (lambda: widgets.gradient_variance(LOGITS, MEANS, -1.0, 0.0), "noise_std"),
+        (lambda: plots.learning_curves({}), "runs must map at least one label"),
+        (lambda: plots.learning_curves({"a": []}), r"runs\['a'\] must hold at least one"),
+    ],
+)
+def test_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_learning_curves_band_covers_the_common_range():
+    runs = {"a": [([0, 10, 20], [0, 5, 10]), ([0, 10], [0, 15])]}
+    fig = plots.learning_curves(runs, target=8)
+    mean_line = fig.axes[0].lines[0]
+    x, y = mean_line.get_data()
+    assert x[0] == 0 and x[-1] == 10  # the mean stops where the shorter seed stops
+    assert y[-1] == pytest.approx(10.0)  # mean of 5 and 15
+    assert "2 seeds" in fig.axes[0].get_legend().get_texts()[0].get_text()
