@@ -6,6 +6,7 @@ on the policy's last layer so that a new policy starts close to uniform.
 
 import math
 
+import torch
 from torch import nn
 from torch.distributions import Categorical
 
@@ -93,9 +94,16 @@ class ActorCritic(nn.Module):
         return self.critic(obs).squeeze(-1)
 
     def get_action_and_value(self, obs, action=None):
-        """Sample an action (or score the given one): action, log pi(a|s), entropy, V(s)."""
+        """Sample an action (or score the given one): action, log pi(a|s), entropy, V(s).
+
+        The same numbers as ``torch.distributions.Categorical(logits=...)`` gives, written
+        out with ``log_softmax`` because this runs at every environment step.
+        """
         self._check(obs)
-        dist = Categorical(logits=self.actor(obs), validate_args=False)
+        logp_all = torch.log_softmax(self.actor(obs), -1)  # (..., n_actions)
+        probs = logp_all.exp()
         if action is None:
-            action = dist.sample()
-        return action, dist.log_prob(action), dist.entropy(), self.critic(obs).squeeze(-1)
+            action = torch.multinomial(probs.reshape(-1, probs.shape[-1]), 1).reshape(probs.shape[:-1])
+        logprob = logp_all.gather(-1, action.long().unsqueeze(-1)).squeeze(-1)
+        entropy = -(probs * logp_all).sum(-1)
+        return action, logprob, entropy, self.critic(obs).squeeze(-1)

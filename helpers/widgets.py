@@ -111,3 +111,83 @@ def baseline_explorer(logits, means, noise_std, actions, rewards, lr=1.0):
     use.observe(redraw, names="value")
     redraw()
     return W.VBox([W.HBox([b_slider, use]), image])
+
+
+def clipped_surrogate(ratio, advantage, clip_coef):
+    """PPO-clip's per-sample objective min(ratio * A, clip(ratio, 1 - eps, 1 + eps) * A)."""
+    clip_coef = _validate.number_in("clip_coef", clip_coef, 0.0, 1.0)
+    advantage = _validate.number_in("advantage", advantage, -1e6, 1e6)
+    ratio = np.asarray(ratio, dtype=float)
+    if (ratio < 0).any() or not np.isfinite(ratio).all():
+        raise ValueError("ratio must hold finite, non-negative probability ratios")
+    return np.minimum(ratio * advantage, np.clip(ratio, 1 - clip_coef, 1 + clip_coef) * advantage)
+
+
+def clip_figure(clip_coef, curves=None, target=475):
+    """The clipped surrogate against the ratio for A = +1 and A = -1 at ``clip_coef``, and,
+    unless ``curves`` is None, a third panel of learning curves ``{label: (x, y)}`` from runs
+    trained with chosen epsilons."""
+    clip_coef = _validate.number_in("clip_coef", clip_coef, 0.0, 1.0)
+    fig, axes = plots.new_figure((12, 3.4) if curves is not None else (8.5, 3.4),
+                                 ncols=3 if curves is not None else 2)
+    ratio = np.linspace(0.0, 2.0, 401)
+    for ax, adv in zip(axes[:2], (1.0, -1.0), strict=True):
+        ax.plot(ratio, ratio * adv, "--", color="grey", label="ratio x A (unclipped)")
+        ax.plot(ratio, clipped_surrogate(ratio, adv, clip_coef), color="tab:blue", linewidth=2.5,
+                label="min(ratio A, clip(ratio) A)")
+        flat = (ratio > 1 + clip_coef) if adv > 0 else (ratio < 1 - clip_coef)
+        ax.fill_between(ratio, -2.2, 2.2, where=flat, color="tab:red", alpha=0.1,
+                        label="flat: zero gradient")
+        ax.axvline(1.0, color="black", linewidth=0.5)
+        ax.set_ylim(-2.2, 2.2)
+        ax.set_xlabel("ratio pi / pi_old")
+        ax.set_title(f"A {'> 0' if adv > 0 else '< 0'}, epsilon = {clip_coef:.2f}")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("objective (to maximise)")
+    axes[0].legend(fontsize="x-small", loc="upper left")
+    if curves is None:
+        fig.tight_layout()
+        return fig
+    ax = axes[2]
+    for label, (x, y) in curves.items():
+        ax.plot(x, y, label=label)
+    ax.axhline(target, color="grey", linestyle="--", linewidth=1)
+    ax.set_xlabel("environment steps")
+    ax.set_ylabel("mean return (last 20 episodes)")
+    ax.set_title("retrained with the chosen epsilon" if curves else "press 'retrain' to add a run")
+    if curves:
+        ax.legend(fontsize="x-small")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def clip_explorer(train, clip_coef=0.2):
+    """A slider for PPO's clip epsilon that redraws :func:`clip_figure` at once, and a button
+    that calls ``train(clip_coef)`` (which returns a learning curve ``(x, y)``) and adds it."""
+    import ipywidgets as W
+
+    slider = W.FloatSlider(value=clip_coef, min=0.02, max=0.8, step=0.02, description="clip epsilon",
+                           continuous_update=False, style={"description_width": "initial"})
+    button = W.Button(description="retrain with this epsilon", icon="play")
+    image = W.Image(format="png")
+    log = W.Output()
+    curves = {}
+
+    def redraw(_=None):
+        image.value = plots.figure_png(clip_figure(slider.value, curves))
+
+    def retrain(_):
+        button.disabled = True
+        try:
+            with log:
+                log.clear_output()
+                curves[f"epsilon = {slider.value:.2f}"] = train(slider.value)
+        finally:
+            button.disabled = False
+        redraw()
+
+    slider.observe(redraw, names="value")
+    button.on_click(retrain)
+    redraw()
+    return W.VBox([W.HBox([slider, button]), image, log])

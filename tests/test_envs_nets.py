@@ -107,3 +107,18 @@ def test_networks_shapes_and_near_uniform_start():
 def test_network_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_actor_critic_logprob_and_entropy_match_categorical():
+    torch.manual_seed(0)
+    agent = nets.ActorCritic(4, 3)
+    obs = torch.randn(6, 4)
+    action, logprob, entropy, value = agent.get_action_and_value(obs)
+    dist = torch.distributions.Categorical(logits=agent.actor(obs))
+    assert torch.allclose(logprob, dist.log_prob(action), atol=1e-6)
+    assert torch.allclose(entropy, dist.entropy(), atol=1e-6)
+    assert torch.allclose(value, agent.get_value(obs))
+    # sampled actions follow pi: the empirical frequencies of 20k draws from one state
+    one = obs[:1].expand(20_000, 4)
+    counts = torch.bincount(agent.get_action_and_value(one)[0], minlength=3) / 20_000
+    assert torch.allclose(counts, dist.probs[0], atol=0.015)

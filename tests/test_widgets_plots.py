@@ -93,3 +93,52 @@ def test_learning_curves_band_covers_the_common_range():
     assert x[0] == 0 and x[-1] == 10  # the mean stops where the shorter seed stops
     assert y[-1] == pytest.approx(10.0)  # mean of 5 and 15
     assert "2 seeds" in fig.axes[0].get_legend().get_texts()[0].get_text()
+
+
+def test_clipped_surrogate_is_flat_outside_the_helpful_side_only():
+    ratio = np.array([0.5, 0.9, 1.0, 1.1, 1.5])
+    assert np.allclose(widgets.clipped_surrogate(ratio, 1.0, 0.2), [0.5, 0.9, 1.0, 1.1, 1.2])
+    assert np.allclose(widgets.clipped_surrogate(ratio, -1.0, 0.2), [-0.8, -0.9, -1.0, -1.1, -1.5])
+    # the same numbers as the loss helper, per sample (the loss is minus the mean)
+    from helpers import losses
+
+    lp = torch.log(torch.tensor(ratio, dtype=torch.float32))
+    for adv in (1.0, -2.0):
+        want = -widgets.clipped_surrogate(ratio, adv, 0.2).mean()
+        got = losses.ppo_clip_loss(lp, torch.zeros(5), torch.full((5,), adv), 0.2).item()
+        assert got == pytest.approx(want, abs=1e-6)
+
+
+def test_clip_figure_panels_and_explorer_retrain_button():
+    assert len(widgets.clip_figure(0.2).axes) == 2
+    assert len(widgets.clip_figure(0.2, curves={}).axes) == 3
+    calls = []
+
+    def fake_train(epsilon):
+        calls.append(epsilon)
+        return [0, 1000, 2000], [20.0, 200.0, 480.0]
+
+    box = widgets.clip_explorer(fake_train, clip_coef=0.2)
+    slider, button = box.children[0].children
+    image = box.children[1]
+    first = image.value
+    slider.value = 0.5
+    assert image.value != first, "moving the slider should redraw the surrogate at once"
+    assert calls == [], "moving the slider must not retrain"
+    moved = image.value
+    button.click()
+    assert calls == [0.5] and image.value != moved, "the button retrains with the slider's epsilon"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: widgets.clipped_surrogate([1.0], 1.0, -0.1), "clip_coef must be a number"),
+        (lambda: widgets.clipped_surrogate([-1.0], 1.0, 0.2), "ratio must hold finite, non-negative"),
+        (lambda: widgets.clipped_surrogate([1.0], float("nan"), 0.2), "advantage must be a number"),
+        (lambda: widgets.clip_figure(1.5), "clip_coef must be a number"),
+    ],
+)
+def test_clip_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -1,0 +1,102 @@
+"""The course's PPO (the very cells notebook 06 runs) against Stable-Baselines3's PPO with
+its zoo hyperparameters for CartPole-v1, side by side, single-threaded, several seeds.
+
+    python -m pip install -r benchmarks/requirements-sb3.txt
+    python benchmarks/ppo_vs_sb3.py --seeds 5
+
+Each run stops once the mean return of its last 20 finished episodes reaches 475 (the
+course's runs also stop at notebook 06's bar of 50,000 steps; a run that stops unsolved is
+reported as such). The two are interleaved seed by seed so that a busy machine slows both
+alike. Prints steps and seconds to solve per seed and the median ratio of times.
+"""
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import torch
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "06_ppo.ipynb"
+SOLVED = 475
+
+
+def load_course_ppo():
+    """Execute notebook 06's cells tagged ``ppo-hyperparameters`` and ``ppo-train``."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    tags = ("ppo-hyperparameters", "ppo-train")
+    cells = [c.source for c in nb.cells if set(c.get("metadata", {}).get("tags", [])) & set(tags)]
+    if len(cells) != 2:
+        raise RuntimeError(f"expected one cell tagged each of {tags} in {NOTEBOOK.name}")
+    namespace = {}
+    exec("import numpy as np\nimport torch\nfrom tqdm.auto import tqdm\nimport helpers\n"
+         "from helpers import envs, losses, nets, returns, rollouts\n", namespace)
+    for source in cells:
+        exec(source, namespace)
+    return namespace["train_ppo"]
+
+
+def run_course(train_ppo, seed):
+    start = time.perf_counter()
+    run = train_ppo(seed, "clip", progress=False)
+    return run["steps"], time.perf_counter() - start, run["solved"]
+
+
+def run_sb3(seed, max_steps=300_000):
+    from stable_baselines3 import PPO
+    from stable_baselines3.common.callbacks import BaseCallback
+    from stable_baselines3.common.env_util import make_vec_env
+
+    class StopWhenSolved(BaseCallback):
+        def __init__(self):
+            super().__init__()
+            self.episode_returns = []
+
+        def _on_step(self):
+            for info in self.locals["infos"]:
+                if "episode" in info:
+                    self.episode_returns.append(info["episode"]["r"])
+            recent = self.episode_returns[-20:]
+            return not (len(recent) == 20 and np.mean(recent) >= SOLVED)
+
+    start = time.perf_counter()
+    env = make_vec_env("CartPole-v1", n_envs=8, seed=seed)
+    model = PPO("MlpPolicy", env, n_steps=32, batch_size=256, gae_lambda=0.8, gamma=0.98, n_epochs=20,
+                ent_coef=0.0, learning_rate=1e-3, clip_range=0.2, seed=seed, device="cpu", verbose=0)
+    callback = StopWhenSolved()
+    model.learn(max_steps, callback=callback)
+    recent = callback.episode_returns[-20:]
+    solved = len(recent) == 20 and np.mean(recent) >= SOLVED
+    return model.num_timesteps, time.perf_counter() - start, solved
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, default=5, help="number of seeds (0, 1, ...)")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])  # pay torch's one-off optimizer import up front
+    train_ppo = load_course_ppo()
+    rows = []
+    for seed in range(args.seeds):
+        course = run_course(train_ppo, seed)
+        sb3 = run_sb3(seed)
+        rows.append((seed, course, sb3))
+        print(f"seed {seed}: course {course[0]:6d} steps {course[1]:6.1f} s solved={course[2]} | "
+              f"SB3 {sb3[0]:6d} steps {sb3[1]:6.1f} s solved={sb3[2]}", flush=True)
+    print("\n| seed | course PPO steps | course PPO s | SB3 PPO steps | SB3 PPO s |\n|---:|---:|---:|---:|---:|")
+    for seed, c, s in rows:
+        mark = lambda ok: "" if ok else " (not solved)"  # noqa: E731
+        print(f"| {seed} | {c[0]}{mark(c[2])} | {c[1]:.1f} | {s[0]}{mark(s[2])} | {s[1]:.1f} |")
+    course_median = statistics.median(c[1] for _, c, _ in rows)
+    sb3_median = statistics.median(s[1] for _, _, s in rows)
+    print(f"\ncourse PPO solved {sum(c[2] for _, c, _ in rows)}/{len(rows)} seeds, "
+          f"SB3 {sum(s[2] for _, _, s in rows)}/{len(rows)}")
+    print(f"median seconds to solve: course {course_median:.1f}, SB3 {sb3_median:.1f}; "
+          f"SB3 / course = {sb3_median / course_median:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
