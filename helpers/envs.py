@@ -89,13 +89,13 @@ class Bandit:
 
 def obs_size(envs):
     """Length of one observation vector of a (vector) env."""
-    space = getattr(envs, "single_observation_space", envs.observation_space)
+    space = envs.single_observation_space if hasattr(envs, "single_observation_space") else envs.observation_space
     return int(np.prod(space.shape))
 
 
 def n_actions(envs):
     """Number of discrete actions of a (vector) env."""
-    space = getattr(envs, "single_action_space", envs.action_space)
+    space = envs.single_action_space if hasattr(envs, "single_action_space") else envs.action_space
     return int(space.n)
 
 

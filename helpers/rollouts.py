@@ -12,6 +12,8 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from helpers.torch_cartpole import TorchCartPole
+
 
 class Episodes(NamedTuple):
     """One episode per environment, padded to the longest: time first, env second."""
@@ -79,14 +81,37 @@ class Rollout(NamedTuple):
     episode_returns: list  # returns of the episodes that ended during this rollout
 
 
+def _step(envs, action, device):
+    """One step of a gymnasium vector env or a ``TorchCartPole``, as tensors on ``device``:
+    obs, reward, terminated, truncated, final_obs (the last observation where an episode
+    ended, else obs) and the return of each episode that ended at this step."""
+    if isinstance(envs, TorchCartPole):  # already tensors on the device: no copy to numpy
+        obs, reward, terminated, truncated, info = envs.step(action)
+        return obs, reward, terminated, truncated, info["final_obs"], info["episode_return"]
+    obs, reward, terminated, truncated, info = envs.step(action.cpu().numpy())
+    final_obs = obs.copy()
+    done = terminated | truncated
+    if done.any():
+        final_obs[done] = np.stack(info["final_obs"][done])
+    ep_return = info["episode"]["r"] if "episode" in info else np.zeros(len(obs))
+
+    def as_t(x, dtype=torch.float32):
+        return torch.as_tensor(x, dtype=dtype, device=device)
+
+    return (as_t(obs), as_t(reward), as_t(terminated, torch.bool), as_t(truncated, torch.bool),
+            as_t(final_obs), as_t(ep_return))
+
+
 @torch.no_grad()
 def collect_steps(envs, agent, next_obs, num_steps, gamma, device=None):
     """Run ``agent`` for ``num_steps`` steps in each of the N environments of ``envs``.
 
-    ``agent.get_action_and_value(obs)`` returns (action, logprob, entropy, value) and
-    ``agent.get_value(obs)`` returns V(obs) (see ``helpers.nets.ActorCritic``).
-    ``next_obs`` is the (N, obs_size) observation to start from (from ``envs.reset()`` the
-    first time, then the previous rollout's ``next_obs``).
+    ``envs`` is a gymnasium vector env from ``helpers.envs.make_vec_env`` or a
+    ``helpers.torch_cartpole.TorchCartPole`` (then everything stays on its device, with no
+    per-step copy to the host). ``agent.get_action_and_value(obs)`` returns (action,
+    logprob, entropy, value) and ``agent.get_value(obs)`` returns V(obs) (see
+    ``helpers.nets.ActorCritic``). ``next_obs`` is the (N, obs_size) observation to start
+    from (from ``envs.reset()`` the first time, then the previous rollout's ``next_obs``).
 
     Autoreset is handled here, once: an episode that ends at step t has ``dones[t] = 1``, so
     nothing is bootstrapped across it. Where it ended by *truncation* (the 500-step time
@@ -97,29 +122,31 @@ def collect_steps(envs, agent, next_obs, num_steps, gamma, device=None):
 
     num_steps = _validate.positive_int("num_steps", num_steps)
     gamma = _validate.number_in("gamma", gamma, 0.0, 1.0)
-    device = torch.device("cpu") if device is None else torch.device(device)
+    on_device = isinstance(envs, TorchCartPole)
+    if device is None:
+        device = envs.device if on_device else torch.device("cpu")
+    device = torch.device(device)
     next_obs = torch.as_tensor(next_obs, dtype=torch.float32, device=device)
-    obs, actions, logprobs, values, rewards, dones = [], [], [], [], [], []
-    episode_returns = []
+    obs, actions, logprobs, values, rewards, dones, ended, ended_returns = ([] for _ in range(8))
     for _ in range(num_steps):
         action, logprob, _, value = agent.get_action_and_value(next_obs)
-        obs_np, reward, terminated, truncated, info = envs.step(action.cpu().numpy())
-        reward = torch.as_tensor(reward, dtype=torch.float32, device=device)
-        if truncated.any():  # bootstrap through the time limit from the true last observation
-            idx = np.flatnonzero(truncated & ~terminated)
-            if idx.size:
-                final = torch.as_tensor(np.stack(info["final_obs"][idx]), dtype=torch.float32,
-                                        device=device)
-                reward[idx] += gamma * agent.get_value(final)
-        if "_episode" in info:
-            episode_returns += info["episode"]["r"][info["_episode"]].tolist()
+        obs_t, reward, terminated, truncated, final_obs, ep_return = _step(envs, action, device)
+        cut = truncated & ~terminated
+        if on_device:  # branchless on the device: V(final_obs) counts only where cut
+            reward = reward + gamma * agent.get_value(final_obs) * cut
+        elif cut.any():  # bootstrap through the time limit from the true last observation
+            reward[cut] += gamma * agent.get_value(final_obs[cut])
+        done = terminated | truncated
         obs.append(next_obs)
         actions.append(action)
         logprobs.append(logprob)
         values.append(value)
         rewards.append(reward)
-        dones.append(torch.as_tensor(terminated | truncated, dtype=torch.float32, device=device))
-        next_obs = torch.as_tensor(obs_np, dtype=torch.float32, device=device)
+        dones.append(done.float())
+        ended.append(done)
+        ended_returns.append(ep_return)
+        next_obs = obs_t
+    episode_returns = torch.stack(ended_returns)[torch.stack(ended)].tolist()  # one sync per rollout
     return Rollout(torch.stack(obs), torch.stack(actions), torch.stack(logprobs),
                    torch.stack(values), torch.stack(rewards), torch.stack(dones), next_obs,
                    agent.get_value(next_obs), episode_returns)

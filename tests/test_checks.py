@@ -1,0 +1,205 @@
+"""Every exercise checker: the reference passes, a different correct implementation passes,
+typical wrong implementations fail with the hint for their mistake, and a stub that raises
+NotImplementedError neither passes nor raises."""
+
+import pytest
+import torch
+
+from helpers import checks
+
+
+def run(check, fn, capsys):
+    ok = check(fn)
+    return ok, capsys.readouterr().out
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+# ------------------------------------------------------------------ 01 reward-to-go
+def rtg_loop(r, g):
+    return torch.tensor([sum(g**k * r[t + k].item() for k in range(len(r) - t)) for t in range(len(r))])
+
+
+def rtg_forward_sum(r, g):
+    return torch.tensor([sum(r[: t + 1].tolist()) for t in range(len(r))])
+
+
+def rtg_off_by_one(r, g):
+    return torch.tensor([sum(g ** (k + 1) * r[t + k].item() for k in range(len(r) - t)) for t in range(len(r))])
+
+
+def rtg_whole(r, g):
+    total = sum(g**k * r[k].item() for k in range(len(r)))
+    return torch.full_like(r, total)
+
+
+# ------------------------------------------------------------------ 02 baseline loss
+def bl_right(lp, G, b):
+    return -((G - (b.detach() if torch.is_tensor(b) else b)) * lp).mean()
+
+
+def bl_sign(lp, G, b):
+    return ((G - (b.detach() if torch.is_tensor(b) else b)) * lp).mean()
+
+
+def bl_no_baseline(lp, G, b):
+    return -(G * lp).mean()
+
+
+def bl_no_detach(lp, G, b):
+    return -((G - b) * lp).mean()
+
+
+# ------------------------------------------------------------------ 03 GAE
+def gae_naive(r, v, d, nv, g, lam):  # the n-step sum, written out
+    T, N = r.shape
+    out = torch.zeros(T, N)
+    for n in range(N):
+        for t in range(T):
+            total, discount = 0.0, 1.0
+            for k in range(t, T):
+                next_v = nv[n] if k == T - 1 else v[k + 1, n]
+                delta = r[k, n] + g * next_v * (1 - d[k, n]) - v[k, n]
+                total += discount * delta
+                if d[k, n]:
+                    break
+                discount *= g * lam
+            out[t, n] = total
+    return out
+
+
+def gae_no_dones(r, v, d, nv, g, lam):
+    return gae_naive(r, v, torch.zeros_like(d), nv, g, lam)
+
+
+def gae_lambda_only(r, v, d, nv, g, lam):
+    out, last = torch.zeros_like(r), torch.zeros_like(nv)
+    for t in reversed(range(r.shape[0])):
+        nxt = nv if t == r.shape[0] - 1 else v[t + 1]
+        last = r[t] + g * nxt * (1 - d[t]) - v[t] + lam * (1 - d[t]) * last
+        out[t] = last
+    return out
+
+
+def gae_no_bootstrap(r, v, d, nv, g, lam):
+    return gae_naive(r, v, d, torch.zeros_like(nv), g, lam)
+
+
+# ------------------------------------------------------------------ 04 TD(0)
+def td_right(V, s, r, s2, done, a, g):
+    target = r if done else r + g * V[s2]
+    return (1 - a) * V[s] + a * target
+
+
+def td_no_terminal(V, s, r, s2, done, a, g):
+    return V[s] + a * (r + g * V[s2] - V[s])
+
+
+def td_sign(V, s, r, s2, done, a, g):
+    target = r if done else r + g * V[s2]
+    return V[s] + a * (V[s] - target)
+
+
+def td_mc(V, s, r, s2, done, a, g):
+    return V[s] + a * (r - V[s])
+
+
+# ------------------------------------------------------------------ 05 importance sampling
+def is_right(f, p, q):
+    return sum(fi * pi / qi for fi, pi, qi in zip(f.tolist(), p.tolist(), q.tolist(), strict=True)) / len(f)
+
+
+def is_swapped(f, p, q):
+    return (f * (q / p)).mean()
+
+
+def is_unweighted(f, p, q):
+    return f.sum() / len(f)
+
+
+def is_self_normalised(f, p, q):
+    w = p / q
+    return (w * f).sum() / w.sum()
+
+
+# ------------------------------------------------------------------ 06 PPO clip
+def ppo_right(lp, olp, a, e):
+    ratio = torch.exp(lp - olp)
+    return torch.max(-a * ratio, -a * ratio.clamp(1 - e, 1 + e)).mean()
+
+
+def ppo_sign(lp, olp, a, e):
+    return -ppo_right(lp, olp, a, e)
+
+
+def ppo_no_min(lp, olp, a, e):
+    return -(torch.exp(lp - olp).clamp(1 - e, 1 + e) * a).mean()
+
+
+def ppo_inverted(lp, olp, a, e):
+    return ppo_right(olp, lp, a, e)
+
+
+# ------------------------------------------------------------------ 07 KL-penalised reward
+def kl_right(s, lp, ref, beta):
+    out = beta * (ref - lp)
+    return torch.cat([out[:-1], out[-1:] + s])
+
+
+def kl_everywhere(s, lp, ref, beta):
+    return beta * (ref - lp) + s
+
+
+def kl_flipped(s, lp, ref, beta):
+    out = beta * (lp - ref)
+    return torch.cat([out[:-1], out[-1:] + s])
+
+
+def kl_first(s, lp, ref, beta):
+    out = beta * (ref - lp)
+    return torch.cat([out[:1] + s, out[1:]])
+
+
+CASES = [
+    (checks.check_reward_to_go, [checks.reward_to_go, rtg_loop],
+     [(rtg_forward_sum, "before* t"), (rtg_off_by_one, "one step off"), (rtg_whole, "R(tau) at every step")]),
+    (checks.check_baseline_pg_loss, [checks.baseline_pg_loss, bl_right],
+     [(bl_sign, "sign error"), (bl_no_baseline, "baseline is missing"), (bl_no_detach, "detach the baseline")]),
+    (checks.check_gae, [checks.gae, gae_naive],
+     [(gae_no_dones, "dones mask is missing"), (gae_lambda_only, "gamma * lambda"), (gae_no_bootstrap, "bootstrap from next_value")]),
+    (checks.check_td0_update, [checks.td0_update, td_right],
+     [(td_no_terminal, "terminal step"), (td_sign, "sign error"), (td_mc, "Monte-Carlo-style")]),
+    (checks.check_is_estimate, [checks.is_estimate, is_right],
+     [(is_swapped, "upside down"), (is_unweighted, "no importance weights"), (is_self_normalised, "self-normalised")]),
+    (checks.check_ppo_clip_loss, [checks.ppo_clip_loss, ppo_right],
+     [(ppo_sign, "sign error"), (ppo_no_min, "min is missing"), (ppo_inverted, "upside down")]),
+    (checks.check_kl_penalized_rewards, [checks.kl_penalized_rewards, kl_right],
+     [(kl_everywhere, "last token only"), (kl_flipped, "KL sign is flipped"), (kl_first, "*last* token")]),
+]
+
+
+@pytest.mark.parametrize(("check", "rights", "wrongs"), CASES, ids=lambda x: getattr(x, "__name__", ""))
+def test_checker_accepts_right_answers_and_names_typical_mistakes(check, rights, wrongs, capsys):
+    for right in rights:
+        ok, out = run(check, right, capsys)
+        assert ok and "Correct" in out, f"{right.__name__} should pass: {out}"
+    for wrong, hint in wrongs:
+        ok, out = run(check, wrong, capsys)
+        assert not ok, f"{wrong.__name__} should fail"
+        assert hint in out, f"{wrong.__name__}: expected the hint {hint!r}, got {out!r}"
+    ok, out = run(check, stub, capsys)
+    assert not ok and "Not done yet" in out
+
+
+def test_checker_reports_an_unknown_mistake_with_the_failing_case(capsys):
+    ok, out = run(checks.check_reward_to_go, lambda r, g: r * 0 + 7.0, capsys)
+    assert not ok and "expected" in out and "got" in out
+
+
+def test_solution_prints_only_on_request_and_rejects_unknown_names(capsys):
+    checks.solution("gae")
+    assert "def gae" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="name must be one of"):
+        checks.solution("nope")
