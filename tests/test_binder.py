@@ -1,0 +1,30 @@
+"""Binder builds the course from binder/: its pins must be the tested ones in requirements.txt."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pins(path):
+    found = {}
+    for line in (ROOT / path).read_text().splitlines():
+        match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*==\s*([^\s#;]+)", line)
+        if match:
+            found[match.group(1).lower().replace("_", "-")] = match.group(2)
+    return found
+
+
+def test_every_binder_pin_equals_the_tested_requirement():
+    tested, binder = pins("requirements.txt"), pins("binder/requirements.txt")
+    assert {"torch", "jupyterlab", "ipywidgets", "jupyterlab-widgets", "gymnasium"} <= set(binder)
+    for name, version in binder.items():
+        assert tested.get(name) == version, f"binder pins {name}=={version}, requirements.txt {tested.get(name)}"
+
+
+def test_binder_uses_cpu_torch_and_installs_the_helpers_package():
+    text = (ROOT / "binder" / "requirements.txt").read_text()
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in text
+    post_build = (ROOT / "binder" / "postBuild").read_text()
+    assert "pip install --no-deps -e ." in post_build
+    assert (ROOT / "binder" / "postBuild").stat().st_mode & 0o111, "postBuild must be executable"
