@@ -153,7 +153,8 @@ def distance_figure(result, xlim=(-6.0, 4.0)):
         f"wrong sign {100 * result['wrong_sign']:.0f}%, {outside} off-axis"
     )
     ax_h.legend(fontsize="small", loc="upper left")
-    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.14, top=0.91, wspace=0.3)  # fixed: fast redraws
+    # a fixed layout (tight_layout costs more than the rest of a redraw)
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.14, top=0.91, wspace=0.3)
     return fig
 
 
