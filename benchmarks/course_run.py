@@ -41,8 +41,20 @@ def _inject_parameters(nb, params):
     raise ValueError("the notebook has no cell tagged 'parameters'")
 
 
-def run_notebook(path, write=False, params=None, timeout=1800):
-    """Execute ``path`` top to bottom in a fresh kernel; return (seconds, peak MB, error or None)."""
+def run_notebook(path, write=False, params=None, timeout=600, retries=1):
+    """Execute ``path`` top to bottom in a fresh kernel; return (seconds, peak MB, error or None).
+
+    A cell that gets no reply within ``timeout`` seconds is retried in a fresh kernel
+    (``retries`` times): nbclient can wait forever on an idle kernel (nbclient issue 312)."""
+    for _ in range(retries):
+        seconds, peak, error = _run_once(path, write, params, timeout)
+        if error is None or "Timeout" not in error:
+            return seconds, peak, error
+        print(f"{Path(path).name}: no reply within {timeout} s ({error}); retrying in a fresh kernel", flush=True)
+    return _run_once(path, write, params, timeout)
+
+
+def _run_once(path, write, params, timeout):
     nb = nbformat.read(path, as_version=4)
     _inject_parameters(nb, params)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
