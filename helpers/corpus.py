@@ -9,7 +9,8 @@ lake."). It yields three things, always the same for the same ``seed``:
   and ``TEST_PROMPTS`` (held out: never used to train the reward model or the policy);
 * ``demonstrations``: prompt -> response pairs (training prompts only) for supervised
   fine-tuning. They teach the format (one sentence about the animal asked about, then a
-  newline), written as if by many people: some answers are kind, some unkind, most plain.
+  newline), written as if by many people: some answers are kind, some unkind, most plain,
+  a few only a fragment.
   Nobody told them what the labeler in ``helpers.rlhf`` prefers.
 """
 
@@ -111,14 +112,22 @@ def pad_prompt(prompt):
     return prompt.rjust(PROMPT_LEN)
 
 
-def demonstrations(n, seed=1):
+def demonstrations(n, seed=1, terse=0.15):
     """``n`` (prompt, response) pairs on ``TRAIN_PROMPTS``; the response is " ", a sentence
-    about the prompt's animal, and a newline."""
+    about the prompt's animal, and a newline. A fraction ``terse`` of the writers answer
+    with a fragment instead ("the brave fox.")."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
+    if not 0 <= terse <= 1:
+        raise ValueError(f"terse must be a fraction in [0, 1], got {terse!r}")
     rng = random.Random(seed)
     pairs = []
     for _ in range(n):
         prompt = rng.choice(TRAIN_PROMPTS)
-        pairs.append((prompt, " " + sentence(rng, subject_of(prompt)) + "\n"))
+        noun = subject_of(prompt)
+        if rng.random() < terse:
+            answer = f"{rng.choice(('the', 'a'))} {rng.choice(KIND + UNKIND + PLAIN)} {noun}."
+        else:
+            answer = sentence(rng, noun)
+        pairs.append((prompt, " " + answer + "\n"))
     return pairs

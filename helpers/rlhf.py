@@ -180,23 +180,32 @@ def run_summary(runs, beta):
     )
 
 
+def _moving_average(x, k=5):
+    x = np.asarray(x, dtype=float)
+    k = min(k, len(x))
+    return np.convolve(x, np.ones(k) / k, mode="valid")
+
+
 def hacking_figure(runs, beta=None, sft_gold=None):
-    """Proxy (RM) reward and gold score against the KL to the reference, one line per beta
-    (left, the run for ``beta`` drawn thick), and that run's curves per iteration (right).
+    """Proxy (RM) reward and gold score against the KL to the reference, one pair of lines
+    per beta (left, 5-iteration moving averages, the run for ``beta`` drawn thick), and that
+    run's curves per iteration (right).
 
     ``runs`` maps beta to a PPO log with lists ``rm``, ``gold`` and ``kl`` per iteration.
     """
     _check_runs(runs)
     fig, (ax_kl, ax_it) = plots.new_figure((12, 4), ncols=2)
-    colours = {b: f"C{i}" for i, b in enumerate(sorted(runs))}
-    for b in sorted(runs):
+    for i, b in enumerate(sorted(runs)):
         log, thick = runs[b], b == beta
-        kw = {"color": colours[b], "linewidth": 2.5 if thick else 1.0, "alpha": 1 if thick else 0.6}
-        ax_kl.plot(log["kl"], log["rm"], "-", **kw, label=f"beta={b:g}: RM reward (proxy)")
-        ax_kl.plot(log["kl"], log["gold"], "--", **kw, label=f"beta={b:g}: gold score")
+        kw = {"color": f"C{i}", "linewidth": 2.5 if thick else 1.2, "alpha": 1 if thick else 0.7}
+        kl = _moving_average(log["kl"])
+        ax_kl.plot(
+            kl, _moving_average(log["rm"]), "-", **kw, label=f"beta={b:g}: RM reward (proxy)"
+        )
+        ax_kl.plot(kl, _moving_average(log["gold"]), "--", **kw, label=f"beta={b:g}: gold score")
     ax_kl.set_xlabel("KL(policy || SFT reference), nats per response")
     ax_kl.set_ylabel("score")
-    ax_kl.set_title("proxy and gold reward against KL (one point per PPO iteration)")
+    ax_kl.set_title("proxy and gold against KL (5-iteration moving averages)")
     ax_kl.legend(fontsize="x-small", ncol=2)
     if beta in runs:
         log = runs[beta]

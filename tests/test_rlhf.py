@@ -31,12 +31,17 @@ def test_prompts_and_demonstrations():
     assert len(corpus.TRAIN_PROMPTS) + len(corpus.TEST_PROMPTS) == len(corpus.PROMPTS)
     demos = corpus.demonstrations(200)
     assert demos == corpus.demonstrations(200)
+    terse = 0
     for prompt, response in demos:
         assert prompt in corpus.TRAIN_PROMPTS
         assert response.startswith(" ") and response.endswith(".\n")
-        assert corpus.subject_of(prompt) in response.split()
+        assert corpus.subject_of(prompt) in response.replace(".", " ").split()
         facets = rlhf.gold_facets(prompt, response)
-        assert facets["made_up_words"] == 0 and facets["unfinished"] == 0
+        assert facets["made_up_words"] == 0
+        terse += facets["unfinished"]  # only the fragments ("the brave fox.") are unfinished
+        assert facets["unfinished"] == (len(response.split()) < 4)
+    assert 10 < terse < 60  # about 15%
+    assert all(len(r.split()) >= 4 for _, r in corpus.demonstrations(50, terse=0.0))
     assert len(max((r for _, r in demos), key=len)) <= 40  # fits max_new_tokens in notebook 07
 
 
@@ -53,6 +58,8 @@ def test_corpus_argument_errors():
         corpus.pad_prompt("tell me a lot more about the fox:")
     with pytest.raises(ValueError, match="n must be a positive integer"):
         corpus.demonstrations(0)
+    with pytest.raises(ValueError, match="terse must be a fraction"):
+        corpus.demonstrations(5, terse=1.5)
 
 
 # ------------------------------------------------------------------ the labeler
