@@ -211,11 +211,9 @@ def generate(
             tokens[:, t + 1 :] = eos_id
             break
     if eos_id is None:
-        lengths = torch.full((B,), max_new_tokens, device=idx.device)
-    else:
-        is_eos = tokens == eos_id
-        first = torch.where(is_eos.any(1), is_eos.float().argmax(1) + 1, max_new_tokens)
-        lengths = first
+        return tokens, torch.full((B,), max_new_tokens, device=idx.device)
+    is_eos = tokens == eos_id
+    lengths = torch.where(is_eos.any(1), is_eos.float().argmax(1) + 1, max_new_tokens)  # (B,)
     return tokens, lengths
 
 

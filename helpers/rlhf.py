@@ -74,6 +74,29 @@ def comparison_pairs(scores):
     return chosen, rejected
 
 
+def comparison_batch(pairs, prompt_ids, K):
+    """The comparisons of a batch of prompts, all of a prompt's comparisons in one batch.
+
+    Response k of prompt p is row ``p * K + k`` of the data; ``pairs[p]`` is
+    :func:`comparison_pairs` of prompt p's K scores. Returns ``rows`` (len(prompt_ids) * K,),
+    the data rows to score, and ``chosen``, ``rejected``: positions in ``rows``.
+    """
+    K = _validate.positive_int("K", K, minimum=2)
+    prompt_ids = torch.as_tensor(prompt_ids, dtype=torch.long).flatten().cpu()
+    if len(prompt_ids) == 0 or prompt_ids.min() < 0 or prompt_ids.max() >= len(pairs):
+        raise ValueError(
+            f"prompt_ids must be a non-empty list of indices into pairs (0 to {len(pairs) - 1})"
+        )
+    rows = (prompt_ids[:, None] * K + torch.arange(K)).flatten()
+    chosen, rejected = [], []
+    for b, p in enumerate(prompt_ids.tolist()):
+        if any(not 0 <= i < K for i in [*pairs[p][0], *pairs[p][1]]):
+            raise ValueError(f"pairs[{p}] must index the K = {K} responses of its prompt")
+        chosen += [b * K + i for i in pairs[p][0]]
+        rejected += [b * K + j for j in pairs[p][1]]
+    return rows, torch.tensor(chosen, dtype=torch.long), torch.tensor(rejected, dtype=torch.long)
+
+
 def encode_prompts(tokenizer, prompts, device=None):
     """A (B, PROMPT_LEN) tensor of token ids, each prompt left-padded with spaces."""
     if isinstance(prompts, str) or len(prompts) == 0:

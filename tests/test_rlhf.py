@@ -129,6 +129,34 @@ def test_preference_loss_on_pairs_rewards_agreeing_with_the_labeler():
     assert losses.preference_loss(disagree[chosen], disagree[rejected]) > np.log(2)
 
 
+def test_comparison_batch_keeps_every_comparison_of_a_prompt_in_its_batch():
+    K = 4
+    gold = [[1, 0, 2, -1], [0, 0, 0, 0], [2, 2, 1, 0]]  # three prompts, K responses each
+    pairs = [rlhf.comparison_pairs(g) for g in gold]
+    rows, chosen, rejected = rlhf.comparison_batch(pairs, torch.tensor([2, 0, 1]), K)
+    assert rows.tolist() == [8, 9, 10, 11, 0, 1, 2, 3, 4, 5, 6, 7]
+    flat = [g for p in (2, 0, 1) for g in gold[p]]  # gold of each row, in batch order
+    assert len(chosen) == len(rejected) == 5 + 6 + 0  # ties (prompt 1, and 2 vs 2) compare nothing
+    for c, r in zip(chosen.tolist(), rejected.tolist(), strict=True):
+        assert c // K == r // K  # both responses of a comparison answer the same prompt
+        assert flat[c] > flat[r]
+    want = {frozenset((4 + i, 4 + j)) for i, j in itertools.combinations(range(K), 2)}
+    got = {frozenset(p) for p in zip(chosen.tolist(), rejected.tolist(), strict=True)}
+    assert want <= got  # prompt 0 (all scores distinct): all K-choose-2 pairs
+
+
+def test_comparison_batch_errors():
+    pairs = [rlhf.comparison_pairs([1, 0])]
+    with pytest.raises(ValueError, match="K must be an integer >= 2"):
+        rlhf.comparison_batch(pairs, [0], 1)
+    with pytest.raises(ValueError, match="prompt_ids must be"):
+        rlhf.comparison_batch(pairs, [1], 2)
+    with pytest.raises(ValueError, match="prompt_ids must be"):
+        rlhf.comparison_batch(pairs, [], 2)
+    with pytest.raises(ValueError, match=r"pairs\[0\] must index the K = 2"):
+        rlhf.comparison_batch([([3], [0])], [0], 2)
+
+
 # ------------------------------------------------------------------ encoding
 def test_encode_prompts_and_responses_round_trip():
     obs = rlhf.encode_prompts(TOK, ["describe the cat:", PROMPT])
