@@ -18,6 +18,7 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
 def _peak_rss_mb(pid):
@@ -72,6 +73,7 @@ def _run_once(path, write, params, timeout):
     seconds = time.perf_counter() - start
     if write and error is None:
         client.set_widgets_metadata()
+        nb.metadata["kernelspec"] = KERNELSPEC  # so JupyterLab starts the kernel without asking
         nbformat.write(nb, path)
     return seconds, peak, error
 

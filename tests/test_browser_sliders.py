@@ -94,9 +94,17 @@ def browser():
         b.close()
 
 
-RUN_STATE = """() => {
+FIND_PANEL = """(name) => {
   const app = window.jupyterapp;
-  const panel = app && app.shell.currentWidget;
+  if (!app) return null;
+  for (const w of app.shell.widgets('main')) {
+    if (w.context && w.context.path && w.context.path.endsWith(name) && w.sessionContext) return w;
+  }
+  return null;
+}"""
+
+RUN_STATE = """(name) => {
+  const panel = (""" + FIND_PANEL + """)(name);
   if (!panel || !panel.content || !panel.sessionContext || !panel.sessionContext.session) return null;
   const cells = panel.content.model.cells;
   let pending = 0, errors = 0;
@@ -119,7 +127,7 @@ def _wait_for_run_all(page, name):
     deadline = time.time() + RUN_ALL_TIMEOUT_S
     state = None
     while time.time() < deadline:
-        state = page.evaluate(RUN_STATE)
+        state = page.evaluate(RUN_STATE, name)
         if state and state["errors"]:
             pytest.fail(f"{name}: a cell raised an error in JupyterLab: {state}")
         if state and state["pending"] == 0 and state["status"] == "idle":
@@ -136,11 +144,18 @@ def test_sliders_redraw_in_jupyterlab(lab, browser, name):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(f"{base}/lab/tree/notebooks/{name}?token={token}&reset", wait_until="domcontentloaded")
-        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                               " && window.jupyterapp.shell.currentWidget.sessionContext"
-                               " && window.jupyterapp.shell.currentWidget.sessionContext.session", timeout=120_000)
-        page.wait_for_function("() => window.jupyterapp.shell.currentWidget.sessionContext.kernelDisplayStatus === 'idle'",
-                               timeout=120_000)
+        find = "(name) => { const p = (" + FIND_PANEL + ")(name); "
+        try:  # a notebook without kernel metadata makes JupyterLab ask; take its default
+            page.locator(".jp-Dialog .jp-mod-accept").click(timeout=10_000)
+        except Exception:
+            pass
+        try:
+            page.wait_for_function(find + "return p && p.sessionContext.session && p.sessionContext.kernelDisplayStatus === 'idle'; }",
+                                   arg=name, timeout=300_000)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / f"{stem}_kernel-not-ready.png"))
+            raise
+        page.evaluate(find + "window.jupyterapp.shell.activateById(p.id); }", name)
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         _wait_for_run_all(page, name)
         sliders = page.locator(".jp-Notebook .widget-slider")
