@@ -11,3 +11,24 @@ _OFFLINE = str(Path(__file__).resolve().parent / "tests" / "offline")
 os.environ["COURSE_BLOCK_NETWORK"] = "1"
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in [_OFFLINE, os.environ.get("PYTHONPATH", "")] if p)
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# nbval waits only 5 s for a finished cell's outputs to arrive (hard-coded); on a busy
+# machine a cell that ran fine can fail that way. Wait up to 2 minutes instead.
+NBVAL_OUTPUT_TIMEOUT_S = 120
+
+
+def pytest_configure(config):
+    try:
+        from nbval import plugin
+    except ImportError:  # pragma: no cover
+        return
+    if getattr(plugin.IPyNbCell, "_course_patched", False):
+        return
+    original_init = plugin.IPyNbCell.__init__
+
+    def __init__(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        self.output_timeout = NBVAL_OUTPUT_TIMEOUT_S
+
+    plugin.IPyNbCell.__init__ = __init__
+    plugin.IPyNbCell._course_patched = True
