@@ -10,7 +10,8 @@ from the notebook, so what is timed is exactly what a learner runs.
     python benchmarks/rlhf_stages.py --device cpu -p SEED=3
 
 For the CPU run the kernel starts with ``CUDA_VISIBLE_DEVICES=""``, so ``get_device()``
-returns the CPU even on a machine with a GPU.
+returns the CPU even on a machine with a GPU. The kernel's ``PYTHONPATH`` starts with this
+checkout, so it times these helpers even if the editable install points elsewhere.
 """
 
 import argparse
@@ -51,9 +52,11 @@ def run_stages(device, params=None, timeout=1800):
     """Run notebook 07 on ``device`` ("cpu" or "gpu"); return {stage: (wall s, CPU s)}, peak MB."""
     nb = nbformat.read(NOTEBOOK, as_version=4)
     _inject_parameters(nb, params)
-    saved = os.environ.get("CUDA_VISIBLE_DEVICES")
+    saved = {k: os.environ.get(k) for k in ("CUDA_VISIBLE_DEVICES", "PYTHONPATH")}
     if device == "cpu":
         os.environ["CUDA_VISIBLE_DEVICES"] = ""  # inherited by the kernel
+    # the kernel imports this checkout's helpers, whatever the editable install points to
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), saved["PYTHONPATH"]]))
     try:
         client = NotebookClient(
             nb,
@@ -72,10 +75,11 @@ def run_stages(device, params=None, timeout=1800):
                 times[_stage(cell)] = (w + wall, c + cpu)
             peak = _peak_rss_mb(pid)
     finally:
-        if saved is None:
-            os.environ.pop("CUDA_VISIBLE_DEVICES", None)
-        else:
-            os.environ["CUDA_VISIBLE_DEVICES"] = saved
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     return times, peak
 
 
