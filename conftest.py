@@ -9,7 +9,9 @@ from pathlib import Path
 
 _OFFLINE = str(Path(__file__).resolve().parent / "tests" / "offline")
 os.environ["COURSE_BLOCK_NETWORK"] = "1"
-os.environ["PYTHONPATH"] = os.pathsep.join(p for p in [_OFFLINE, os.environ.get("PYTHONPATH", "")] if p)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in [_OFFLINE, os.environ.get("PYTHONPATH", "")] if p
+)
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 # nbval waits only 5 s for a finished cell's outputs to arrive (hard-coded); on a busy

@@ -51,15 +51,22 @@ def run_notebook(path, write=False, params=None, timeout=600, retries=1):
         seconds, peak, error = _run_once(path, write, params, timeout)
         if error is None or "Timeout" not in error:
             return seconds, peak, error
-        print(f"{Path(path).name}: no reply within {timeout} s ({error}); retrying in a fresh kernel", flush=True)
+        print(
+            f"{Path(path).name}: no reply within {timeout} s ({error}); retrying in a fresh kernel",
+            flush=True,
+        )
     return _run_once(path, write, params, timeout)
 
 
 def _run_once(path, write, params, timeout):
     nb = nbformat.read(path, as_version=4)
     _inject_parameters(nb, params)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(Path(path).parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(Path(path).parent)}},
+    )
     error, peak = None, float("nan")
     start = time.perf_counter()
     with client.setup_kernel():
@@ -79,11 +86,19 @@ def _run_once(path, write, params, timeout):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("notebooks", nargs="*", help="default: every notebook in notebooks/")
     parser.add_argument("--write", action="store_true", help="save the outputs into the notebooks")
-    parser.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a value of the parameters cell, e.g. -p SEED=3")
+    parser.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a value of the parameters cell, e.g. -p SEED=3",
+    )
     args = parser.parse_args(argv)
     params = {}
     for item in args.param:

@@ -29,7 +29,9 @@ def rate(step, n_envs, seconds=2.0, min_steps=5):
 
 def gym_rate(n_envs, mode):
     kwargs = {"autoreset_mode": gym.vector.AutoresetMode.SAME_STEP} if mode == "sync" else {}
-    envs = gym.make_vec("CartPole-v1", num_envs=n_envs, vectorization_mode=mode, vector_kwargs=kwargs)
+    envs = gym.make_vec(
+        "CartPole-v1", num_envs=n_envs, vectorization_mode=mode, vector_kwargs=kwargs
+    )
     envs.reset(seed=0)
     actions = np.random.default_rng(0).integers(0, 2, size=(64, n_envs))
     i = [0]
@@ -59,22 +61,31 @@ def torch_rate(n_envs, device):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1024, 16384, 262144])
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     devices = [torch.device("cpu")] + ([torch.device("cuda")] if torch.cuda.is_available() else [])
-    print("| envs | gymnasium sync | gymnasium vector_entry_point | " +
-          " | ".join(f"TorchCartPole {d.type}" for d in devices) + " |")
+    print(
+        "| envs | gymnasium sync | gymnasium vector_entry_point | "
+        + " | ".join(f"TorchCartPole {d.type}" for d in devices)
+        + " |"
+    )
     print("|---:|---:|---:|" + "---:|" * len(devices))
     for n in args.sizes:
         sync = f"{gym_rate(n, 'sync'):.3g}" if n <= 1024 else "(too slow)"
         row = [f"{n}", sync, f"{gym_rate(n, 'vector_entry_point'):.3g}"]
         row += [f"{torch_rate(n, d):.3g}" for d in devices]
         print("| " + " | ".join(row) + " |", flush=True)
-    print("\nsteps per second (higher is better); CPU threads:", args.threads,
-          "| GPU:", torch.cuda.get_device_name() if torch.cuda.is_available() else "none")
+    print(
+        "\nsteps per second (higher is better); CPU threads:",
+        args.threads,
+        "| GPU:",
+        torch.cuda.get_device_name() if torch.cuda.is_available() else "none",
+    )
 
 
 if __name__ == "__main__":

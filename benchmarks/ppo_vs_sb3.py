@@ -31,8 +31,11 @@ def load_course_ppo():
     if len(cells) != 2:
         raise RuntimeError(f"expected one cell tagged each of {tags} in {NOTEBOOK.name}")
     namespace = {}
-    exec("import numpy as np\nimport torch\nfrom tqdm.auto import tqdm\nimport helpers\n"
-         "from helpers import envs, losses, nets, returns, rollouts\n", namespace)
+    exec(
+        "import numpy as np\nimport torch\nfrom tqdm.auto import tqdm\nimport helpers\n"
+        "from helpers import envs, losses, nets, returns, rollouts\n",
+        namespace,
+    )
     for source in cells:
         exec(source, namespace)
     return namespace["train_ppo"]
@@ -63,8 +66,21 @@ def run_sb3(seed, max_steps=300_000):
 
     start = time.perf_counter()
     env = make_vec_env("CartPole-v1", n_envs=8, seed=seed)
-    model = PPO("MlpPolicy", env, n_steps=32, batch_size=256, gae_lambda=0.8, gamma=0.98, n_epochs=20,
-                ent_coef=0.0, learning_rate=1e-3, clip_range=0.2, seed=seed, device="cpu", verbose=0)
+    model = PPO(
+        "MlpPolicy",
+        env,
+        n_steps=32,
+        batch_size=256,
+        gae_lambda=0.8,
+        gamma=0.98,
+        n_epochs=20,
+        ent_coef=0.0,
+        learning_rate=1e-3,
+        clip_range=0.2,
+        seed=seed,
+        device="cpu",
+        verbose=0,
+    )
     callback = StopWhenSolved()
     model.learn(max_steps, callback=callback)
     recent = callback.episode_returns[-20:]
@@ -73,29 +89,42 @@ def run_sb3(seed, max_steps=300_000):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seeds", type=int, default=5, help="number of seeds (0, 1, ...)")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    torch.optim.Adam([torch.zeros(1, requires_grad=True)])  # pay torch's one-off optimizer import up front
+    torch.optim.Adam(
+        [torch.zeros(1, requires_grad=True)]
+    )  # pay torch's one-off optimizer import up front
     train_ppo = load_course_ppo()
     rows = []
     for seed in range(args.seeds):
         course = run_course(train_ppo, seed)
         sb3 = run_sb3(seed)
         rows.append((seed, course, sb3))
-        print(f"seed {seed}: course {course[0]:6d} steps {course[1]:6.1f} s solved={course[2]} | "
-              f"SB3 {sb3[0]:6d} steps {sb3[1]:6.1f} s solved={sb3[2]}", flush=True)
-    print("\n| seed | course PPO steps | course PPO s | SB3 PPO steps | SB3 PPO s |\n|---:|---:|---:|---:|---:|")
+        print(
+            f"seed {seed}: course {course[0]:6d} steps {course[1]:6.1f} s solved={course[2]} | "
+            f"SB3 {sb3[0]:6d} steps {sb3[1]:6.1f} s solved={sb3[2]}",
+            flush=True,
+        )
+    print(
+        "\n| seed | course PPO steps | course PPO s | SB3 PPO steps | SB3 PPO s |\n|---:|---:|---:|---:|---:|"
+    )
     for seed, c, s in rows:
         mark = lambda ok: "" if ok else " (not solved)"  # noqa: E731
         print(f"| {seed} | {c[0]}{mark(c[2])} | {c[1]:.1f} | {s[0]}{mark(s[2])} | {s[1]:.1f} |")
     course_median = statistics.median(c[1] for _, c, _ in rows)
     sb3_median = statistics.median(s[1] for _, _, s in rows)
-    print(f"\ncourse PPO solved {sum(c[2] for _, c, _ in rows)}/{len(rows)} seeds, "
-          f"SB3 {sum(s[2] for _, _, s in rows)}/{len(rows)}")
-    print(f"median seconds to solve: course {course_median:.1f}, SB3 {sb3_median:.1f}; "
-          f"SB3 / course = {sb3_median / course_median:.1f}x")
+    print(
+        f"\ncourse PPO solved {sum(c[2] for _, c, _ in rows)}/{len(rows)} seeds, "
+        f"SB3 {sum(s[2] for _, _, s in rows)}/{len(rows)}"
+    )
+    print(
+        f"median seconds to solve: course {course_median:.1f}, SB3 {sb3_median:.1f}; "
+        f"SB3 / course = {sb3_median / course_median:.1f}x"
+    )
 
 
 if __name__ == "__main__":

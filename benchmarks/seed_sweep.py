@@ -19,7 +19,9 @@ from course_run import ROOT, run_notebook  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("notebooks", nargs="*", help="default: every notebook in notebooks/")
     parser.add_argument("--seeds", type=int, default=10, help="seeds 0 .. N-1 (default 10)")
     parser.add_argument("--first-seed", type=int, default=0)
@@ -32,8 +34,11 @@ def main():
     def one(job):
         path, seed = job
         seconds, peak, error = run_notebook(path, params={"SEED": seed})
-        print(f"{path.name:45s} seed {seed:3d} {'pass' if error is None else 'FAIL'} {seconds:6.1f} s {peak:6.0f} MB"
-              + ("" if error is None else f"  {error}"), flush=True)
+        print(
+            f"{path.name:45s} seed {seed:3d} {'pass' if error is None else 'FAIL'} {seconds:6.1f} s {peak:6.0f} MB"
+            + ("" if error is None else f"  {error}"),
+            flush=True,
+        )
         return job, seconds, error
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:

@@ -61,8 +61,18 @@ def kl_penalized_rewards(rm_score, logprobs, ref_logprobs, beta):  # scalar, (T,
     return rewards
 
 
-_SOLUTIONS = {f.__name__: f for f in (reward_to_go, baseline_pg_loss, gae, td0_update, is_estimate,
-                                      ppo_clip_loss, kl_penalized_rewards)}
+_SOLUTIONS = {
+    f.__name__: f
+    for f in (
+        reward_to_go,
+        baseline_pg_loss,
+        gae,
+        td0_update,
+        is_estimate,
+        ppo_clip_loss,
+        kl_penalized_rewards,
+    )
+}
 
 
 def solution(name):
@@ -85,15 +95,24 @@ def _same(a, b):
 
 
 def _run(fn, cases):
-    return [fn(*[x.clone() if torch.is_tensor(x) else (dict(x) if isinstance(x, dict) else x) for x in case])
-            for case in cases]
+    return [
+        fn(
+            *[
+                x.clone() if torch.is_tensor(x) else (dict(x) if isinstance(x, dict) else x)
+                for x in case
+            ]
+        )
+        for case in cases
+    ]
 
 
 def _check(fn, cases, reference, mistakes, name):
     try:
         got = _run(fn, cases)
     except NotImplementedError:
-        print(f"Not done yet: fill in the function, then run this cell again. (checks.solution({name!r}) shows one answer.)")
+        print(
+            f"Not done yet: fill in the function, then run this cell again. (checks.solution({name!r}) shows one answer.)"
+        )
         return False
     except Exception as err:  # a learner's bug: say what, keep the notebook running
         print(f"Your function raised {type(err).__name__}: {err}")
@@ -118,8 +137,12 @@ def _check(fn, cases, reference, mistakes, name):
 
 def check_reward_to_go(fn):
     """Notebook 01: ``fn(rewards, gamma)`` returns G_t for one episode, (T,) -> (T,)."""
-    cases = [(torch.tensor([1.0, 1.0, 1.0]), 1.0), (torch.tensor([1.0, 0.0, 2.0, -1.0]), 0.9),
-             (torch.tensor([0.5, 2.0, 1.0, 3.0, 1.0]), 0.5), (torch.tensor([4.0]), 0.99)]
+    cases = [
+        (torch.tensor([1.0, 1.0, 1.0]), 1.0),
+        (torch.tensor([1.0, 0.0, 2.0, -1.0]), 0.9),
+        (torch.tensor([0.5, 2.0, 1.0, 3.0, 1.0]), 0.5),
+        (torch.tensor([4.0]), 0.99),
+    ]
 
     def past_sum(r, g):
         return torch.cumsum(r, 0)
@@ -133,10 +156,21 @@ def check_reward_to_go(fn):
     def no_discount(r, g):
         return reward_to_go(r, 1.0)
 
-    mistakes = [(past_sum, "you summed the rewards *before* t. Reward-to-go sums from t to the end: loop backwards."),
-                (one_step_off, "gamma is applied one step off: r_t itself is not discounted, G_t = r_t + gamma * G_{t+1}."),
-                (whole_return, "that is R(tau) at every step. Reward-to-go drops the rewards that came before t."),
-                (no_discount, "the discount is missing: each step further away multiplies by gamma.")]
+    mistakes = [
+        (
+            past_sum,
+            "you summed the rewards *before* t. Reward-to-go sums from t to the end: loop backwards.",
+        ),
+        (
+            one_step_off,
+            "gamma is applied one step off: r_t itself is not discounted, G_t = r_t + gamma * G_{t+1}.",
+        ),
+        (
+            whole_return,
+            "that is R(tau) at every step. Reward-to-go drops the rewards that came before t.",
+        ),
+        (no_discount, "the discount is missing: each step further away multiplies by gamma."),
+    ]
     return _check(fn, cases, reward_to_go, mistakes, "reward_to_go")
 
 
@@ -145,12 +179,24 @@ def check_baseline_pg_loss(fn):
     torch.manual_seed(0)
     lp, G = torch.randn(6), torch.rand(6) * 10
     cases = [(lp, G, 5.0), (lp, G, 0.0), (lp * 2, G - 3, torch.tensor(1.5))]
-    result = _check(fn, cases, baseline_pg_loss,
-                    [(lambda lp, G, b: (_adv(G, b) * lp).mean(), "a sign error: PyTorch minimises, so the loss is *minus* the objective."),
-                     (lambda lp, G, b: -(G * lp).mean(), "the baseline is missing: weight by G - b, not G."),
-                     (lambda lp, G, b: -((G + _val(b)) * lp).mean(), "you added b; subtract it: G - b."),
-                     (lambda lp, G, b: -(_adv(G, b) * lp).sum(), "sum over samples instead of the mean: the step size then grows with the batch.")],
-                    "baseline_pg_loss")
+    result = _check(
+        fn,
+        cases,
+        baseline_pg_loss,
+        [
+            (
+                lambda lp, G, b: (_adv(G, b) * lp).mean(),
+                "a sign error: PyTorch minimises, so the loss is *minus* the objective.",
+            ),
+            (lambda lp, G, b: -(G * lp).mean(), "the baseline is missing: weight by G - b, not G."),
+            (lambda lp, G, b: -((G + _val(b)) * lp).mean(), "you added b; subtract it: G - b."),
+            (
+                lambda lp, G, b: -(_adv(G, b) * lp).sum(),
+                "sum over samples instead of the mean: the step size then grows with the batch.",
+            ),
+        ],
+        "baseline_pg_loss",
+    )
     if result:  # the gradient must not flow into a learned baseline
         b = torch.tensor(2.0, requires_grad=True)
         lp = torch.randn(4, requires_grad=True)
@@ -158,7 +204,9 @@ def check_baseline_pg_loss(fn):
         if loss.requires_grad:
             loss.backward()
         if b.grad is not None and b.grad.abs().sum() > 0:
-            print("Not yet. Hint: detach the baseline (b.detach()): the policy loss must not train the value network.")
+            print(
+                "Not yet. Hint: detach the baseline (b.detach()): the policy loss must not train the value network."
+            )
             return False
     return result
 
@@ -204,26 +252,54 @@ def check_gae(fn):
             out[t] = last
         return out
 
-    mistakes = [(no_mask, "the dones mask is missing: at an episode end, do not bootstrap from V(s_{t+1}) nor carry A_{t+1} back: multiply both by (1 - dones[t])."),
-                (no_gamma_in_trace, "the recursion needs gamma * lambda: A_t = delta_t + gamma * lam * (1 - d_t) * A_{t+1}."),
-                (no_bootstrap, "after the last step, bootstrap from next_value, V of the state the rollout stopped in."),
-                (next_value_everywhere, "V(s_{t+1}) is values[t + 1] inside the rollout; next_value is only for the last step.")]
+    mistakes = [
+        (
+            no_mask,
+            "the dones mask is missing: at an episode end, do not bootstrap from V(s_{t+1}) nor carry A_{t+1} back: multiply both by (1 - dones[t]).",
+        ),
+        (
+            no_gamma_in_trace,
+            "the recursion needs gamma * lambda: A_t = delta_t + gamma * lam * (1 - d_t) * A_{t+1}.",
+        ),
+        (
+            no_bootstrap,
+            "after the last step, bootstrap from next_value, V of the state the rollout stopped in.",
+        ),
+        (
+            next_value_everywhere,
+            "V(s_{t+1}) is values[t + 1] inside the rollout; next_value is only for the last step.",
+        ),
+    ]
     return _check(fn, cases, gae, mistakes, "gae")
 
 
 def check_td0_update(fn):
     """Notebook 04: ``fn(V, s, r, s_next, done, alpha, gamma)`` returns the new V[s]."""
     V = {"A": 0.5, "B": 0.25, "T": 0.0}
-    cases = [(V, "A", 0.0, "B", False, 0.1, 1.0), (V, "B", 1.0, "T", True, 0.5, 1.0),
-             (V, "A", 2.0, "B", False, 0.2, 0.9), (V, "B", 0.0, "A", True, 0.3, 0.9)]
-    mistakes = [(lambda V, s, r, s2, done, a, g: V[s] + a * (r + g * V[s2] - V[s]),
-                 "at a terminal step there is no next state to bootstrap from: the target is just r."),
-                (lambda V, s, r, s2, done, a, g: V[s] - a * (r + (0.0 if done else g * V[s2]) - V[s]),
-                 "a sign error: move V(s) *towards* the target, V + alpha * (target - V)."),
-                (lambda V, s, r, s2, done, a, g: V[s] + a * (r - V[s]),
-                 "that is a Monte-Carlo-style update on one reward; TD's target adds gamma * V(s_next)."),
-                (lambda V, s, r, s2, done, a, g: r + (0.0 if done else g * V[s2]),
-                 "you jumped all the way to the target; take a step of size alpha: V + alpha * (target - V).")]
+    cases = [
+        (V, "A", 0.0, "B", False, 0.1, 1.0),
+        (V, "B", 1.0, "T", True, 0.5, 1.0),
+        (V, "A", 2.0, "B", False, 0.2, 0.9),
+        (V, "B", 0.0, "A", True, 0.3, 0.9),
+    ]
+    mistakes = [
+        (
+            lambda V, s, r, s2, done, a, g: V[s] + a * (r + g * V[s2] - V[s]),
+            "at a terminal step there is no next state to bootstrap from: the target is just r.",
+        ),
+        (
+            lambda V, s, r, s2, done, a, g: V[s] - a * (r + (0.0 if done else g * V[s2]) - V[s]),
+            "a sign error: move V(s) *towards* the target, V + alpha * (target - V).",
+        ),
+        (
+            lambda V, s, r, s2, done, a, g: V[s] + a * (r - V[s]),
+            "that is a Monte-Carlo-style update on one reward; TD's target adds gamma * V(s_next).",
+        ),
+        (
+            lambda V, s, r, s2, done, a, g: r + (0.0 if done else g * V[s2]),
+            "you jumped all the way to the target; take a step of size alpha: V + alpha * (target - V).",
+        ),
+    ]
     return _check(fn, cases, td0_update, mistakes, "td0_update")
 
 
@@ -234,11 +310,24 @@ def check_is_estimate(fn):
     for _ in range(3):
         p, q = torch.rand(8) + 0.1, torch.rand(8) + 0.1
         cases.append((torch.randn(8), p, q))
-    mistakes = [(lambda f, p, q: (f * q / p).mean(), "the ratio is upside down: samples come from q, so weight by p/q."),
-                (lambda f, p, q: f.mean(), "no importance weights: the plain mean estimates E_q[f], not E_p[f]."),
-                (lambda f, p, q: (f * p / q).sum() / (p / q).sum(),
-                 "that is the self-normalised estimator (biased for finite n); the plain one divides by n: mean(f * p / q)."),
-                (lambda f, p, q: (f * p / q).sum(), "sum instead of mean: divide by the number of samples.")]
+    mistakes = [
+        (
+            lambda f, p, q: (f * q / p).mean(),
+            "the ratio is upside down: samples come from q, so weight by p/q.",
+        ),
+        (
+            lambda f, p, q: f.mean(),
+            "no importance weights: the plain mean estimates E_q[f], not E_p[f].",
+        ),
+        (
+            lambda f, p, q: (f * p / q).sum() / (p / q).sum(),
+            "that is the self-normalised estimator (biased for finite n); the plain one divides by n: mean(f * p / q).",
+        ),
+        (
+            lambda f, p, q: (f * p / q).sum(),
+            "sum instead of mean: divide by the number of samples.",
+        ),
+    ]
     return _check(fn, cases, is_estimate, mistakes, "is_estimate")
 
 
@@ -252,16 +341,36 @@ def check_ppo_clip_loss(fn):
     def ratio(lp, olp):
         return (lp - olp).exp()
 
-    mistakes = [(lambda lp, olp, a, e: torch.min(ratio(lp, olp) * a, torch.clamp(ratio(lp, olp), 1 - e, 1 + e) * a).mean(),
-                 "a sign error: the loss to minimise is *minus* the clipped objective."),
-                (lambda lp, olp, a, e: -(torch.clamp(ratio(lp, olp), 1 - e, 1 + e) * a).mean(),
-                 "the min is missing: take min(ratio * A, clip(ratio) * A), the pessimistic of the two."),
-                (lambda lp, olp, a, e: -torch.max(ratio(lp, olp) * a, torch.clamp(ratio(lp, olp), 1 - e, 1 + e) * a).mean(),
-                 "max instead of min: PPO keeps the *pessimistic* (smaller) objective."),
-                (lambda lp, olp, a, e: -torch.min(ratio(olp, lp) * a, torch.clamp(ratio(olp, lp), 1 - e, 1 + e) * a).mean(),
-                 "the ratio is upside down: rho = pi / pi_old = exp(logprobs - old_logprobs)."),
-                (lambda lp, olp, a, e: -torch.min(ratio(lp, olp) * a, torch.clamp(lp - olp, -e, e).exp() * a).mean(),
-                 "you clipped the log-ratio; clip the ratio itself to [1 - eps, 1 + eps].")]
+    mistakes = [
+        (
+            lambda lp, olp, a, e: torch.min(
+                ratio(lp, olp) * a, torch.clamp(ratio(lp, olp), 1 - e, 1 + e) * a
+            ).mean(),
+            "a sign error: the loss to minimise is *minus* the clipped objective.",
+        ),
+        (
+            lambda lp, olp, a, e: -(torch.clamp(ratio(lp, olp), 1 - e, 1 + e) * a).mean(),
+            "the min is missing: take min(ratio * A, clip(ratio) * A), the pessimistic of the two.",
+        ),
+        (
+            lambda lp, olp, a, e: (
+                -torch.max(ratio(lp, olp) * a, torch.clamp(ratio(lp, olp), 1 - e, 1 + e) * a).mean()
+            ),
+            "max instead of min: PPO keeps the *pessimistic* (smaller) objective.",
+        ),
+        (
+            lambda lp, olp, a, e: (
+                -torch.min(ratio(olp, lp) * a, torch.clamp(ratio(olp, lp), 1 - e, 1 + e) * a).mean()
+            ),
+            "the ratio is upside down: rho = pi / pi_old = exp(logprobs - old_logprobs).",
+        ),
+        (
+            lambda lp, olp, a, e: (
+                -torch.min(ratio(lp, olp) * a, torch.clamp(lp - olp, -e, e).exp() * a).mean()
+            ),
+            "you clipped the log-ratio; clip the ratio itself to [1 - eps, 1 + eps].",
+        ),
+    ]
     return _check(fn, cases, ppo_clip_loss, mistakes, "ppo_clip_loss")
 
 
@@ -288,8 +397,16 @@ def check_kl_penalized_rewards(fn):
     def no_beta(s, lp, ref, beta):
         return kl_penalized_rewards(s, lp, ref, 1.0)
 
-    mistakes = [(score_everywhere, "the reward model scores the whole response once: add its score at the last token only."),
-                (score_first, "the score belongs to the *last* token, when the response is complete."),
-                (flipped_kl, "the KL sign is flipped: penalise log pi - log pi_ref (the policy's own log-probabilities first)."),
-                (no_beta, "beta is missing: the penalty is beta * (log pi - log pi_ref).")]
+    mistakes = [
+        (
+            score_everywhere,
+            "the reward model scores the whole response once: add its score at the last token only.",
+        ),
+        (score_first, "the score belongs to the *last* token, when the response is complete."),
+        (
+            flipped_kl,
+            "the KL sign is flipped: penalise log pi - log pi_ref (the policy's own log-probabilities first).",
+        ),
+        (no_beta, "beta is missing: the penalty is beta * (log pi - log pi_ref)."),
+    ]
     return _check(fn, cases, kl_penalized_rewards, mistakes, "kl_penalized_rewards")

@@ -15,7 +15,11 @@ def ppo_clip_loss(logprobs, old_logprobs, advantages, clip_coef):
     the ratio is :math:`\rho = \exp(\log\pi - \log\pi_{old})`.
     """
     clip_coef = _validate.positive("clip_coef", clip_coef, allow_zero=True)
-    for name, x in (("logprobs", logprobs), ("old_logprobs", old_logprobs), ("advantages", advantages)):
+    for name, x in (
+        ("logprobs", logprobs),
+        ("old_logprobs", old_logprobs),
+        ("advantages", advantages),
+    ):
         if not isinstance(x, torch.Tensor):
             raise ValueError(f"{name} must be a torch tensor, got {type(x).__name__}")
         if x.numel() == 0:

@@ -103,7 +103,9 @@ class ActorCritic(nn.Module):
         logp_all = torch.log_softmax(self.actor(obs), -1)  # (..., n_actions)
         probs = logp_all.exp()
         if action is None:
-            action = torch.multinomial(probs.reshape(-1, probs.shape[-1]), 1).reshape(probs.shape[:-1])
+            action = torch.multinomial(probs.reshape(-1, probs.shape[-1]), 1).reshape(
+                probs.shape[:-1]
+            )
         logprob = logp_all.gather(-1, action.long().unsqueeze(-1)).squeeze(-1)
         entropy = -(probs * logp_all).sum(-1)
         return action, logprob, entropy, self.critic(obs).squeeze(-1)

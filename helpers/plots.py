@@ -26,8 +26,15 @@ def figure_png(fig, dpi=90):
     return buffer.getvalue()
 
 
-def learning_curves(runs, xlabel="environment steps", ylabel="mean episode return",
-                    title=None, target=None, ax=None, points=200):
+def learning_curves(
+    runs,
+    xlabel="environment steps",
+    ylabel="mean episode return",
+    title=None,
+    target=None,
+    ax=None,
+    points=200,
+):
     """Mean over seeds as a line and min-max over seeds as a band, one colour per label.
 
     ``runs`` maps a label to a list with one ``(x, y)`` pair of sequences per seed (x
@@ -49,8 +56,9 @@ def learning_curves(runs, xlabel="environment steps", ylabel="mean episode retur
         name = f"{label} ({len(curves)} seed{'s' * (len(curves) > 1)})"
         (line,) = ax.plot(grid, ys.mean(0), linewidth=2, label=name)
         if len(curves) > 1:
-            ax.fill_between(grid, ys.min(0), ys.max(0), color=line.get_color(), alpha=0.2,
-                            linewidth=0)
+            ax.fill_between(
+                grid, ys.min(0), ys.max(0), color=line.get_color(), alpha=0.2, linewidth=0
+            )
             for x, y in curves:
                 ax.plot(x, y, color=line.get_color(), linewidth=0.7, alpha=0.5)
     if target is not None:
@@ -73,8 +81,12 @@ def arm_probabilities(probs, labels=None, title=None, ax=None, best=None):
     n_arms = len(next(iter(probs.values())))
     width = 0.8 / len(probs)
     for i, (label, p) in enumerate(probs.items()):
-        ax.bar(np.arange(n_arms) + (i - (len(probs) - 1) / 2) * width, np.asarray(p, float),
-               width, label=label)
+        ax.bar(
+            np.arange(n_arms) + (i - (len(probs) - 1) / 2) * width,
+            np.asarray(p, float),
+            width,
+            label=label,
+        )
     ax.set_xticks(np.arange(n_arms), labels or [f"arm {a}" for a in range(n_arms)])
     if best is not None:
         ax.get_xticklabels()[best].set_fontweight("bold")

@@ -50,8 +50,10 @@ def collect_episodes(envs, policy, device=None, max_steps=10_000):
     for _ in range(max_steps):
         obs_t = torch.as_tensor(next_obs, dtype=torch.float32, device=device)  # (N, obs_size)
         out = policy(obs_t)
-        dist = out if isinstance(out, torch.distributions.Distribution) else (
-            torch.distributions.Categorical(logits=out, validate_args=False)
+        dist = (
+            out
+            if isinstance(out, torch.distributions.Distribution)
+            else (torch.distributions.Categorical(logits=out, validate_args=False))
         )
         action = dist.sample()  # (N,)
         next_obs, reward, terminated, truncated, _ = envs.step(action.cpu().numpy())
@@ -98,8 +100,14 @@ def _step(envs, action, device):
     def as_t(x, dtype=torch.float32):
         return torch.as_tensor(x, dtype=dtype, device=device)
 
-    return (as_t(obs), as_t(reward), as_t(terminated, torch.bool), as_t(truncated, torch.bool),
-            as_t(final_obs), as_t(ep_return))
+    return (
+        as_t(obs),
+        as_t(reward),
+        as_t(terminated, torch.bool),
+        as_t(truncated, torch.bool),
+        as_t(final_obs),
+        as_t(ep_return),
+    )
 
 
 @torch.no_grad()
@@ -146,7 +154,17 @@ def collect_steps(envs, agent, next_obs, num_steps, gamma, device=None):
         ended.append(done)
         ended_returns.append(ep_return)
         next_obs = obs_t
-    episode_returns = torch.stack(ended_returns)[torch.stack(ended)].tolist()  # one sync per rollout
-    return Rollout(torch.stack(obs), torch.stack(actions), torch.stack(logprobs),
-                   torch.stack(values), torch.stack(rewards), torch.stack(dones), next_obs,
-                   agent.get_value(next_obs), episode_returns)
+    episode_returns = torch.stack(ended_returns)[
+        torch.stack(ended)
+    ].tolist()  # one sync per rollout
+    return Rollout(
+        torch.stack(obs),
+        torch.stack(actions),
+        torch.stack(logprobs),
+        torch.stack(values),
+        torch.stack(rewards),
+        torch.stack(dones),
+        next_obs,
+        agent.get_value(next_obs),
+        episode_returns,
+    )

@@ -35,7 +35,9 @@ class TorchCartPole:
         self.state = torch.zeros(num_envs, 4, dtype=torch.float64, device=self.device)
         self.elapsed = torch.zeros(num_envs, dtype=torch.long, device=self.device)
         self.episode_return = torch.zeros(num_envs, device=self.device)
-        high = np.array([self.x_threshold * 2, np.inf, self.theta_threshold * 2, np.inf], dtype=np.float32)
+        high = np.array(
+            [self.x_threshold * 2, np.inf, self.theta_threshold * 2, np.inf], dtype=np.float32
+        )
         self.single_observation_space = gym.spaces.Box(-high, high, dtype=np.float32)
         self.single_action_space = gym.spaces.Discrete(2)
 
@@ -61,26 +63,36 @@ class TorchCartPole:
         """
         actions = torch.as_tensor(actions, device=self.device)
         if actions.shape != (self.num_envs,):
-            raise ValueError(f"actions must have shape ({self.num_envs},), got {tuple(actions.shape)}")
+            raise ValueError(
+                f"actions must have shape ({self.num_envs},), got {tuple(actions.shape)}"
+            )
         x, x_dot, theta, theta_dot = self.state.unbind(1)
         force = torch.where(actions == 1, self.force_mag, -self.force_mag).to(torch.float64)
         costheta, sintheta = torch.cos(theta), torch.sin(theta)
         temp = (force + self.polemass_length * theta_dot.square() * sintheta) / self.total_mass
         thetaacc = (self.gravity * sintheta - costheta * temp) / (
-            self.length * (4.0 / 3.0 - self.masspole * costheta.square() / self.total_mass))
+            self.length * (4.0 / 3.0 - self.masspole * costheta.square() / self.total_mass)
+        )
         xacc = temp - self.polemass_length * thetaacc * costheta / self.total_mass
         x, x_dot = x + self.tau * x_dot, x_dot + self.tau * xacc  # explicit Euler, as gymnasium
         theta, theta_dot = theta + self.tau * theta_dot, theta_dot + self.tau * thetaacc
         self.state = torch.stack([x, x_dot, theta, theta_dot], 1)
-        terminated = (x < -self.x_threshold) | (x > self.x_threshold) | (theta < -self.theta_threshold) | (
-            theta > self.theta_threshold)
+        terminated = (
+            (x < -self.x_threshold)
+            | (x > self.x_threshold)
+            | (theta < -self.theta_threshold)
+            | (theta > self.theta_threshold)
+        )
         self.elapsed += 1
         truncated = (self.elapsed >= self.max_episode_steps) & ~terminated
         reward = torch.ones(self.num_envs, device=self.device)
         self.episode_return += reward
         done = terminated | truncated
-        info = {"final_obs": self.state.float(), "episode_return": self.episode_return.clone(),
-                "episode_length": self.elapsed.clone()}
+        info = {
+            "final_obs": self.state.float(),
+            "episode_return": self.episode_return.clone(),
+            "episode_length": self.elapsed.clone(),
+        }
         # same-step autoreset of the finished environments, without a host sync
         self.state = torch.where(done[:, None], self._random_states(self.num_envs), self.state)
         self.elapsed = torch.where(done, 0, self.elapsed)

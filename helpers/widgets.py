@@ -27,7 +27,9 @@ def bandit_update(logits, actions, rewards, b, lr):
     rewards = _validate.float_tensor("rewards", rewards, ndim=1)
     actions = torch.as_tensor(actions)
     if actions.shape != rewards.shape or actions.is_floating_point():
-        raise ValueError(f"actions must be integer arm indices shaped like rewards {tuple(rewards.shape)}")
+        raise ValueError(
+            f"actions must be integer arm indices shaped like rewards {tuple(rewards.shape)}"
+        )
     if actions.min() < 0 or actions.max() >= logits.numel():
         raise ValueError(f"actions must be arm indices in [0, {logits.numel() - 1}]")
     b = _validate.number_in("b", b, -1e6, 1e6)
@@ -79,8 +81,13 @@ def baseline_figure(logits, means, noise_std, actions, rewards, b, use_baseline=
     ax_p.bar(x - 0.2, before, 0.4, label="before", color="tab:grey")
     ax_p.bar(x + 0.2, after, 0.4, label="after one update", color="tab:orange")
     counts = np.bincount(np.asarray(actions), minlength=len(before))
-    ax_p.set_xticks(x, [f"arm {a}\nmean {m:.1f}\nsampled {c}x" for a, (m, c) in
-                        enumerate(zip(means.tolist(), counts, strict=True))])
+    ax_p.set_xticks(
+        x,
+        [
+            f"arm {a}\nmean {m:.1f}\nsampled {c}x"
+            for a, (m, c) in enumerate(zip(means.tolist(), counts, strict=True))
+        ],
+    )
     ax_p.set_ylim(0, 1)
     ax_p.set_ylabel("probability")
     ax_p.set_title(f"best arm: {before[-1]:.3f} -> {after[-1]:.3f}")
@@ -98,13 +105,21 @@ def baseline_explorer(logits, means, noise_std, actions, rewards, lr=1.0):
     import ipywidgets as W
 
     means_t = _validate.float_tensor("means", means, ndim=1)
-    b_slider = W.FloatSlider(value=0.0, min=float(means_t.min()) - 2, max=float(means_t.max()) + 2,
-                             step=0.1, description="baseline b", continuous_update=False)
+    b_slider = W.FloatSlider(
+        value=0.0,
+        min=float(means_t.min()) - 2,
+        max=float(means_t.max()) + 2,
+        step=0.1,
+        description="baseline b",
+        continuous_update=False,
+    )
     use = W.Checkbox(value=True, description="subtract b")
     image = W.Image(format="png")
 
     def redraw(_=None):
-        fig = baseline_figure(logits, means, noise_std, actions, rewards, b_slider.value, use.value, lr)
+        fig = baseline_figure(
+            logits, means, noise_std, actions, rewards, b_slider.value, use.value, lr
+        )
         image.value = plots.figure_png(fig)
 
     b_slider.observe(redraw, names="value")
@@ -128,16 +143,23 @@ def clip_figure(clip_coef, curves=None, target=475):
     unless ``curves`` is None, a third panel of learning curves ``{label: (x, y)}`` from runs
     trained with chosen epsilons."""
     clip_coef = _validate.number_in("clip_coef", clip_coef, 0.0, 1.0)
-    fig, axes = plots.new_figure((12, 3.4) if curves is not None else (8.5, 3.4),
-                                 ncols=3 if curves is not None else 2)
+    fig, axes = plots.new_figure(
+        (12, 3.4) if curves is not None else (8.5, 3.4), ncols=3 if curves is not None else 2
+    )
     ratio = np.linspace(0.0, 2.0, 401)
     for ax, adv in zip(axes[:2], (1.0, -1.0), strict=True):
         ax.plot(ratio, ratio * adv, "--", color="grey", label="ratio x A (unclipped)")
-        ax.plot(ratio, clipped_surrogate(ratio, adv, clip_coef), color="tab:blue", linewidth=2.5,
-                label="min(ratio A, clip(ratio) A)")
+        ax.plot(
+            ratio,
+            clipped_surrogate(ratio, adv, clip_coef),
+            color="tab:blue",
+            linewidth=2.5,
+            label="min(ratio A, clip(ratio) A)",
+        )
         flat = (ratio > 1 + clip_coef) if adv > 0 else (ratio < 1 - clip_coef)
-        ax.fill_between(ratio, -2.2, 2.2, where=flat, color="tab:red", alpha=0.1,
-                        label="flat: zero gradient")
+        ax.fill_between(
+            ratio, -2.2, 2.2, where=flat, color="tab:red", alpha=0.1, label="flat: zero gradient"
+        )
         ax.axvline(1.0, color="black", linewidth=0.5)
         ax.set_ylim(-2.2, 2.2)
         ax.set_xlabel("ratio pi / pi_old")
@@ -167,8 +189,15 @@ def clip_explorer(train, clip_coef=0.2):
     that calls ``train(clip_coef)`` (which returns a learning curve ``(x, y)``) and adds it."""
     import ipywidgets as W
 
-    slider = W.FloatSlider(value=clip_coef, min=0.02, max=0.8, step=0.02, description="clip epsilon",
-                           continuous_update=False, style={"description_width": "initial"})
+    slider = W.FloatSlider(
+        value=clip_coef,
+        min=0.02,
+        max=0.8,
+        step=0.02,
+        description="clip epsilon",
+        continuous_update=False,
+        style={"description_width": "initial"},
+    )
     button = W.Button(description="retrain with this epsilon", icon="play")
     image = W.Image(format="png")
     log = W.Output()

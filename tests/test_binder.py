@@ -19,7 +19,9 @@ def test_every_binder_pin_equals_the_tested_requirement():
     tested, binder = pins("requirements.txt"), pins("binder/requirements.txt")
     assert {"torch", "jupyterlab", "ipywidgets", "jupyterlab-widgets", "gymnasium"} <= set(binder)
     for name, version in binder.items():
-        assert tested.get(name) == version, f"binder pins {name}=={version}, requirements.txt {tested.get(name)}"
+        assert tested.get(name) == version, (
+            f"binder pins {name}=={version}, requirements.txt {tested.get(name)}"
+        )
 
 
 def test_binder_uses_cpu_torch_and_installs_the_helpers_package():
@@ -35,6 +37,10 @@ def test_every_notebook_names_its_kernel_and_has_a_parameters_cell():
 
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        assert nb.metadata.get("kernelspec", {}).get("name") == "python3", f"{path.name}: no python3 kernelspec"
+        assert nb.metadata.get("kernelspec", {}).get("name") == "python3", (
+            f"{path.name}: no python3 kernelspec"
+        )
         tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-        assert len(tagged) == 1 and "SEED" in tagged[0].source, f"{path.name}: one parameters cell with SEED"
+        assert len(tagged) == 1 and "SEED" in tagged[0].source, (
+            f"{path.name}: one parameters cell with SEED"
+        )

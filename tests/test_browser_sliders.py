@@ -25,10 +25,21 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SLIDER_NOTEBOOKS = ["02_baseline.ipynb", "05_off_policy_importance_sampling.ipynb", "06_ppo.ipynb",
-                    "07_rlhf_tiny_gpt.ipynb"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SLIDER_NOTEBOOKS = [
+    "02_baseline.ipynb",
+    "05_off_policy_importance_sampling.ipynb",
+    "06_ppo.ipynb",
+    "07_rlhf_tiny_gpt.ipynb",
+]
 RUN_ALL_TIMEOUT_S = 900
 
 
@@ -48,21 +59,44 @@ def lab(tmp_path_factory):
     home = tmp_path_factory.mktemp("lab")
     settings = home / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
     docmanager = home / "settings" / "@jupyterlab" / "docmanager-extension"
     docmanager.mkdir(parents=True)
     # never autosave: the browser's run must not overwrite the committed notebooks
     (docmanager / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
     port, token = _free_port(), secrets.token_hex(16)
-    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_CONFIG_DIR=str(home / "config"),
-               IPYTHONDIR=str(home / "ipython"), MPLBACKEND="module://matplotlib_inline.backend_inline")
+    env = dict(
+        os.environ,
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        IPYTHONDIR=str(home / "ipython"),
+        MPLBACKEND="module://matplotlib_inline.backend_inline",
+    )
     log = open(home / "lab.log", "w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
-         "--LabApp.expose_app_in_browser=True", "--allow-root", f"--LabApp.user_settings_dir={home / 'settings'}",
-         f"--LabApp.workspaces_dir={home / 'workspaces'}", "--ServerApp.port_retries=0"],
-        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={ROOT}",
+            "--LabApp.expose_app_in_browser=True",
+            "--allow-root",
+            f"--LabApp.user_settings_dir={home / 'settings'}",
+            f"--LabApp.workspaces_dir={home / 'workspaces'}",
+            "--ServerApp.port_retries=0",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=ROOT,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
@@ -103,8 +137,11 @@ FIND_PANEL = """(name) => {
   return null;
 }"""
 
-RUN_STATE = """(name) => {
-  const panel = (""" + FIND_PANEL + """)(name);
+RUN_STATE = (
+    """(name) => {
+  const panel = ("""
+    + FIND_PANEL
+    + """)(name);
   if (!panel || !panel.content || !panel.sessionContext || !panel.sessionContext.session) return null;
   const cells = panel.content.model.cells;
   let pending = 0, errors = 0;
@@ -116,6 +153,7 @@ RUN_STATE = """(name) => {
   }
   return {status: panel.sessionContext.kernelDisplayStatus, pending, errors};
 }"""
+)
 
 VIEW = """() => Array.from(document.querySelectorAll('.jp-Notebook .widget-image img, .jp-Notebook .jp-OutputArea-output img'))
   .map(i => i.src.length + ':' + i.src.slice(-64)).join('|') + '#' +
@@ -143,15 +181,21 @@ def test_sliders_redraw_in_jupyterlab(lab, browser, name):
     stem = name.removesuffix(".ipynb")
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{base}/lab/tree/notebooks/{name}?token={token}&reset", wait_until="domcontentloaded")
+        page.goto(
+            f"{base}/lab/tree/notebooks/{name}?token={token}&reset", wait_until="domcontentloaded"
+        )
         find = "(name) => { const p = (" + FIND_PANEL + ")(name); "
         try:  # a notebook without kernel metadata makes JupyterLab ask; take its default
             page.locator(".jp-Dialog .jp-mod-accept").click(timeout=10_000)
         except Exception:
             pass
         try:
-            page.wait_for_function(find + "return p && p.sessionContext.session && p.sessionContext.kernelDisplayStatus === 'idle'; }",
-                                   arg=name, timeout=300_000)
+            page.wait_for_function(
+                find
+                + "return p && p.sessionContext.session && p.sessionContext.kernelDisplayStatus === 'idle'; }",
+                arg=name,
+                timeout=300_000,
+            )
         except Exception:
             page.screenshot(path=str(ARTIFACTS / f"{stem}_kernel-not-ready.png"))
             raise
@@ -181,4 +225,3 @@ def test_sliders_redraw_in_jupyterlab(lab, browser, name):
         assert "model not found" not in text.lower(), f"{name}: a widget model was not found"
     finally:
         page.close()
-

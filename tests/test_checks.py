@@ -19,7 +19,9 @@ def stub(*args):
 
 # ------------------------------------------------------------------ 01 reward-to-go
 def rtg_loop(r, g):
-    return torch.tensor([sum(g**k * r[t + k].item() for k in range(len(r) - t)) for t in range(len(r))])
+    return torch.tensor(
+        [sum(g**k * r[t + k].item() for k in range(len(r) - t)) for t in range(len(r))]
+    )
 
 
 def rtg_forward_sum(r, g):
@@ -27,7 +29,9 @@ def rtg_forward_sum(r, g):
 
 
 def rtg_off_by_one(r, g):
-    return torch.tensor([sum(g ** (k + 1) * r[t + k].item() for k in range(len(r) - t)) for t in range(len(r))])
+    return torch.tensor(
+        [sum(g ** (k + 1) * r[t + k].item() for k in range(len(r) - t)) for t in range(len(r))]
+    )
 
 
 def rtg_whole(r, g):
@@ -108,7 +112,9 @@ def td_mc(V, s, r, s2, done, a, g):
 
 # ------------------------------------------------------------------ 05 importance sampling
 def is_right(f, p, q):
-    return sum(fi * pi / qi for fi, pi, qi in zip(f.tolist(), p.tolist(), q.tolist(), strict=True)) / len(f)
+    return sum(
+        fi * pi / qi for fi, pi, qi in zip(f.tolist(), p.tolist(), q.tolist(), strict=True)
+    ) / len(f)
 
 
 def is_swapped(f, p, q):
@@ -163,24 +169,67 @@ def kl_first(s, lp, ref, beta):
 
 
 CASES = [
-    (checks.check_reward_to_go, [checks.reward_to_go, rtg_loop],
-     [(rtg_forward_sum, "before* t"), (rtg_off_by_one, "one step off"), (rtg_whole, "R(tau) at every step")]),
-    (checks.check_baseline_pg_loss, [checks.baseline_pg_loss, bl_right],
-     [(bl_sign, "sign error"), (bl_no_baseline, "baseline is missing"), (bl_no_detach, "detach the baseline")]),
-    (checks.check_gae, [checks.gae, gae_naive],
-     [(gae_no_dones, "dones mask is missing"), (gae_lambda_only, "gamma * lambda"), (gae_no_bootstrap, "bootstrap from next_value")]),
-    (checks.check_td0_update, [checks.td0_update, td_right],
-     [(td_no_terminal, "terminal step"), (td_sign, "sign error"), (td_mc, "Monte-Carlo-style")]),
-    (checks.check_is_estimate, [checks.is_estimate, is_right],
-     [(is_swapped, "upside down"), (is_unweighted, "no importance weights"), (is_self_normalised, "self-normalised")]),
-    (checks.check_ppo_clip_loss, [checks.ppo_clip_loss, ppo_right],
-     [(ppo_sign, "sign error"), (ppo_no_min, "min is missing"), (ppo_inverted, "upside down")]),
-    (checks.check_kl_penalized_rewards, [checks.kl_penalized_rewards, kl_right],
-     [(kl_everywhere, "last token only"), (kl_flipped, "KL sign is flipped"), (kl_first, "*last* token")]),
+    (
+        checks.check_reward_to_go,
+        [checks.reward_to_go, rtg_loop],
+        [
+            (rtg_forward_sum, "before* t"),
+            (rtg_off_by_one, "one step off"),
+            (rtg_whole, "R(tau) at every step"),
+        ],
+    ),
+    (
+        checks.check_baseline_pg_loss,
+        [checks.baseline_pg_loss, bl_right],
+        [
+            (bl_sign, "sign error"),
+            (bl_no_baseline, "baseline is missing"),
+            (bl_no_detach, "detach the baseline"),
+        ],
+    ),
+    (
+        checks.check_gae,
+        [checks.gae, gae_naive],
+        [
+            (gae_no_dones, "dones mask is missing"),
+            (gae_lambda_only, "gamma * lambda"),
+            (gae_no_bootstrap, "bootstrap from next_value"),
+        ],
+    ),
+    (
+        checks.check_td0_update,
+        [checks.td0_update, td_right],
+        [(td_no_terminal, "terminal step"), (td_sign, "sign error"), (td_mc, "Monte-Carlo-style")],
+    ),
+    (
+        checks.check_is_estimate,
+        [checks.is_estimate, is_right],
+        [
+            (is_swapped, "upside down"),
+            (is_unweighted, "no importance weights"),
+            (is_self_normalised, "self-normalised"),
+        ],
+    ),
+    (
+        checks.check_ppo_clip_loss,
+        [checks.ppo_clip_loss, ppo_right],
+        [(ppo_sign, "sign error"), (ppo_no_min, "min is missing"), (ppo_inverted, "upside down")],
+    ),
+    (
+        checks.check_kl_penalized_rewards,
+        [checks.kl_penalized_rewards, kl_right],
+        [
+            (kl_everywhere, "last token only"),
+            (kl_flipped, "KL sign is flipped"),
+            (kl_first, "*last* token"),
+        ],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("check", "rights", "wrongs"), CASES, ids=lambda x: getattr(x, "__name__", ""))
+@pytest.mark.parametrize(
+    ("check", "rights", "wrongs"), CASES, ids=lambda x: getattr(x, "__name__", "")
+)
 def test_checker_accepts_right_answers_and_names_typical_mistakes(check, rights, wrongs, capsys):
     for right in rights:
         ok, out = run(check, right, capsys)

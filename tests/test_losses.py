@@ -10,7 +10,9 @@ from helpers import losses
 
 def naive_ppo_clip(logprobs, old_logprobs, advantages, eps):
     total = 0.0
-    for lp, olp, a in zip(logprobs.tolist(), old_logprobs.tolist(), advantages.tolist(), strict=True):
+    for lp, olp, a in zip(
+        logprobs.tolist(), old_logprobs.tolist(), advantages.tolist(), strict=True
+    ):
         ratio = math.exp(lp - olp)
         total += min(ratio * a, min(max(ratio, 1 - eps), 1 + eps) * a)
     return -total / len(advantages)
@@ -31,22 +33,34 @@ def test_ppo_clip_loss_gradient_is_zero_where_clipped_and_ratio_times_a_elsewher
     adv = torch.tensor([1.0, -1.0, 2.0, 1.0])
     losses.ppo_clip_loss(logprobs, old, adv, 0.2).backward()
     ratio = logprobs.detach().exp()
-    want = torch.tensor([0.0, 0.0, -ratio[2] * 2.0 / 4, -ratio[3] * 1.0 / 4])  # d/dlogpi of -ratio*A/n
+    want = torch.tensor(
+        [0.0, 0.0, -ratio[2] * 2.0 / 4, -ratio[3] * 1.0 / 4]
+    )  # d/dlogpi of -ratio*A/n
     assert torch.allclose(logprobs.grad, want, atol=1e-6)
 
 
 def test_ppo_clip_loss_with_ratio_one_is_minus_mean_advantage():
     adv = torch.tensor([1.0, -3.0, 0.5])
     lp = torch.tensor([-0.5, -1.0, -2.0])
-    assert losses.ppo_clip_loss(lp, lp.clone(), adv, 0.1).item() == pytest.approx(-adv.mean().item())
+    assert losses.ppo_clip_loss(lp, lp.clone(), adv, 0.1).item() == pytest.approx(
+        -adv.mean().item()
+    )
 
 
 def test_preference_loss_matches_naive_and_prefers_larger_gaps():
     chosen, rejected = torch.tensor([2.0, 0.0, -1.0]), torch.tensor([1.0, 0.5, -3.0])
-    naive = -sum(math.log(1 / (1 + math.exp(-(c - r)))) for c, r in zip(chosen.tolist(), rejected.tolist(), strict=True)) / 3
+    naive = (
+        -sum(
+            math.log(1 / (1 + math.exp(-(c - r))))
+            for c, r in zip(chosen.tolist(), rejected.tolist(), strict=True)
+        )
+        / 3
+    )
     assert losses.preference_loss(chosen, rejected).item() == pytest.approx(naive, abs=1e-6)
     assert losses.preference_loss(chosen + 1, rejected) < losses.preference_loss(chosen, rejected)
-    assert losses.preference_loss(torch.tensor([0.0]), torch.tensor([0.0])).item() == pytest.approx(math.log(2))
+    assert losses.preference_loss(torch.tensor([0.0]), torch.tensor([0.0])).item() == pytest.approx(
+        math.log(2)
+    )
 
 
 def test_approx_kl_is_non_negative_and_close_to_exact_kl():
@@ -62,15 +76,44 @@ def test_approx_kl_is_non_negative_and_close_to_exact_kl():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: losses.ppo_clip_loss(torch.zeros(3), torch.zeros(3), torch.zeros(3), -0.1), "clip_coef must be a number"),
-        (lambda: losses.ppo_clip_loss(torch.zeros(3), torch.zeros(2), torch.zeros(3), 0.2), "logprobs and old_logprobs must have the same shape"),
-        (lambda: losses.ppo_clip_loss(torch.zeros(3), torch.zeros(3), torch.zeros(4), 0.2), "logprobs and advantages must have the same shape"),
-        (lambda: losses.ppo_clip_loss(torch.zeros(0), torch.zeros(0), torch.zeros(0), 0.2), "logprobs must not be empty"),
-        (lambda: losses.ppo_clip_loss(torch.tensor([float("nan")]), torch.zeros(1), torch.zeros(1), 0.2), "logprobs must contain only finite"),
-        (lambda: losses.ppo_clip_loss([0.0], torch.zeros(1), torch.zeros(1), 0.2), "logprobs must be a torch tensor"),
-        (lambda: losses.preference_loss(torch.zeros(2), torch.zeros(3)), "r_chosen and r_rejected must have the same shape"),
-        (lambda: losses.preference_loss(torch.zeros(0), torch.zeros(0)), "r_chosen must not be empty"),
-        (lambda: losses.preference_loss(torch.tensor([float("inf")]), torch.zeros(1)), "r_chosen must contain only finite"),
+        (
+            lambda: losses.ppo_clip_loss(torch.zeros(3), torch.zeros(3), torch.zeros(3), -0.1),
+            "clip_coef must be a number",
+        ),
+        (
+            lambda: losses.ppo_clip_loss(torch.zeros(3), torch.zeros(2), torch.zeros(3), 0.2),
+            "logprobs and old_logprobs must have the same shape",
+        ),
+        (
+            lambda: losses.ppo_clip_loss(torch.zeros(3), torch.zeros(3), torch.zeros(4), 0.2),
+            "logprobs and advantages must have the same shape",
+        ),
+        (
+            lambda: losses.ppo_clip_loss(torch.zeros(0), torch.zeros(0), torch.zeros(0), 0.2),
+            "logprobs must not be empty",
+        ),
+        (
+            lambda: losses.ppo_clip_loss(
+                torch.tensor([float("nan")]), torch.zeros(1), torch.zeros(1), 0.2
+            ),
+            "logprobs must contain only finite",
+        ),
+        (
+            lambda: losses.ppo_clip_loss([0.0], torch.zeros(1), torch.zeros(1), 0.2),
+            "logprobs must be a torch tensor",
+        ),
+        (
+            lambda: losses.preference_loss(torch.zeros(2), torch.zeros(3)),
+            "r_chosen and r_rejected must have the same shape",
+        ),
+        (
+            lambda: losses.preference_loss(torch.zeros(0), torch.zeros(0)),
+            "r_chosen must not be empty",
+        ),
+        (
+            lambda: losses.preference_loss(torch.tensor([float("inf")]), torch.zeros(1)),
+            "r_chosen must contain only finite",
+        ),
     ],
 )
 def test_bad_input(call, message):

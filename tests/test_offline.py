@@ -8,8 +8,13 @@ import sys
 
 
 def run(code):
-    return subprocess.run([sys.executable, "-c", code], env=os.environ.copy(), capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_child_processes_inherit_the_network_block():
@@ -25,6 +30,8 @@ def test_loopback_still_works_for_kernels_and_jupyterlab():
     server.bind(("127.0.0.1", 0))
     server.listen(1)
     port = server.getsockname()[1]
-    result = run(f"import socket; s = socket.create_connection(('127.0.0.1', {port}), timeout=5); print('ok')")
+    result = run(
+        f"import socket; s = socket.create_connection(('127.0.0.1', {port}), timeout=5); print('ok')"
+    )
     server.close()
     assert result.returncode == 0 and "ok" in result.stdout, result.stderr

@@ -42,11 +42,17 @@ def test_normalize_has_zero_mean_unit_std():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: returns.discounted_returns([1.0, 2.0], 1.5), "gamma must be a number in [0.0, 1.0]"),
+        (
+            lambda: returns.discounted_returns([1.0, 2.0], 1.5),
+            "gamma must be a number in [0.0, 1.0]",
+        ),
         (lambda: returns.discounted_returns([1.0, 2.0], -0.1), "gamma"),
         (lambda: returns.discounted_returns([1.0, 2.0], float("nan")), "gamma"),
         (lambda: returns.discounted_returns([], 0.9), "rewards must not be empty"),
-        (lambda: returns.discounted_returns([1.0, float("nan")], 0.9), "rewards must contain only finite"),
+        (
+            lambda: returns.discounted_returns([1.0, float("nan")], 0.9),
+            "rewards must contain only finite",
+        ),
         (lambda: returns.discounted_returns(torch.zeros(2, 2, 2), 0.9), "rewards must have"),
         (lambda: returns.discounted_returns("abc", 0.9), "rewards must be a sequence"),
         (lambda: returns.normalize([]), "x must not be empty"),

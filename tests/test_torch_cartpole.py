@@ -30,10 +30,14 @@ def test_matches_gymnasium_step_by_step_across_resets(max_steps, flip):
         obs, reward, terminated, truncated, info = env.step(torch.as_tensor(actions))
         for n, g in enumerate(gyms):
             g_obs, g_reward, g_term, g_trunc, _ = g.step(int(actions[n]))
-            assert g_term == bool(terminated[n]) and g_trunc == bool(truncated[n]), f"step {t}, env {n}"
+            assert g_term == bool(terminated[n]) and g_trunc == bool(truncated[n]), (
+                f"step {t}, env {n}"
+            )
             assert g_reward == reward[n].item()
             if g_term or g_trunc:
-                np.testing.assert_allclose(info["final_obs"][n].numpy(), g_obs, rtol=1e-6, atol=1e-6)
+                np.testing.assert_allclose(
+                    info["final_obs"][n].numpy(), g_obs, rtol=1e-6, atol=1e-6
+                )
                 assert info["episode_length"][n].item() == lengths[n] + 1
                 lengths[n] = -1
                 resets += 1

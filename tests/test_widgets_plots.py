@@ -19,7 +19,9 @@ def test_bandit_update_matches_autograd_step():
     surrogate = ((rewards - 1.5) * torch.log_softmax(theta, 0)[actions]).mean()
     (grad,) = torch.autograd.grad(surrogate, theta)
     want = torch.softmax(LOGITS + 0.7 * grad, 0)
-    assert torch.allclose(widgets.bandit_update(LOGITS, actions, rewards, 1.5, 0.7), want, atol=1e-6)
+    assert torch.allclose(
+        widgets.bandit_update(LOGITS, actions, rewards, 1.5, 0.7), want, atol=1e-6
+    )
 
 
 @pytest.mark.parametrize("b", [0.0, 1.7, 4.0])
@@ -29,7 +31,9 @@ def test_gradient_variance_closed_form_matches_sampling(b):
     actions = torch.multinomial(probs, 400_000, replacement=True)
     rewards = MEANS[actions] + 0.5 * torch.randn(actions.shape)
     g = (rewards - b)[:, None] * (torch.nn.functional.one_hot(actions, 3) - probs)
-    assert widgets.gradient_variance(LOGITS, MEANS, 0.5, b) == pytest.approx(g.var(0).sum().item(), rel=0.02)
+    assert widgets.gradient_variance(LOGITS, MEANS, 0.5, b) == pytest.approx(
+        g.var(0).sum().item(), rel=0.02
+    )
 
 
 def test_gradient_variance_is_vectorised_over_b_and_minimal_near_mean_reward():
@@ -53,7 +57,9 @@ def test_baseline_figure_changes_with_b_and_checkbox():
 
 
 def test_baseline_explorer_redraws_when_the_slider_moves():
-    box = widgets.baseline_explorer(LOGITS, MEANS, 0.3, torch.tensor([0, 1]), torch.tensor([1.0, 2.0]))
+    box = widgets.baseline_explorer(
+        LOGITS, MEANS, 0.3, torch.tensor([0, 1]), torch.tensor([1.0, 2.0])
+    )
     slider, checkbox = box.children[0].children
     image = box.children[1]
     first = image.value
@@ -71,10 +77,26 @@ def test_baseline_explorer_redraws_when_the_slider_moves():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: widgets.bandit_update(LOGITS, torch.tensor([0, 3]), torch.tensor([1.0, 1.0]), 0.0, 1.0), "actions must be arm indices"),
-        (lambda: widgets.bandit_update(LOGITS, torch.tensor([0]), torch.tensor([1.0]), 0.0, 0.0), "lr must be a number"),
-        (lambda: widgets.bandit_update(LOGITS, torch.tensor([0]), torch.tensor([1.0]), float("nan"), 1.0), "b must be a number"),
-        (lambda: widgets.gradient_variance(LOGITS, MEANS[:2], 0.1, 0.0), "logits and means must have the same shape"),
+        (
+            lambda: widgets.bandit_update(
+                LOGITS, torch.tensor([0, 3]), torch.tensor([1.0, 1.0]), 0.0, 1.0
+            ),
+            "actions must be arm indices",
+        ),
+        (
+            lambda: widgets.bandit_update(LOGITS, torch.tensor([0]), torch.tensor([1.0]), 0.0, 0.0),
+            "lr must be a number",
+        ),
+        (
+            lambda: widgets.bandit_update(
+                LOGITS, torch.tensor([0]), torch.tensor([1.0]), float("nan"), 1.0
+            ),
+            "b must be a number",
+        ),
+        (
+            lambda: widgets.gradient_variance(LOGITS, MEANS[:2], 0.1, 0.0),
+            "logits and means must have the same shape",
+        ),
         (lambda: widgets.gradient_variance(LOGITS, MEANS, -1.0, 0.0), "noise_std"),
         (lambda: plots.learning_curves({}), "runs must map at least one label"),
         (lambda: plots.learning_curves({"a": []}), r"runs\['a'\] must hold at least one"),
@@ -134,7 +156,10 @@ def test_clip_figure_panels_and_explorer_retrain_button():
     ("call", "message"),
     [
         (lambda: widgets.clipped_surrogate([1.0], 1.0, -0.1), "clip_coef must be a number"),
-        (lambda: widgets.clipped_surrogate([-1.0], 1.0, 0.2), "ratio must hold finite, non-negative"),
+        (
+            lambda: widgets.clipped_surrogate([-1.0], 1.0, 0.2),
+            "ratio must hold finite, non-negative",
+        ),
         (lambda: widgets.clipped_surrogate([1.0], float("nan"), 0.2), "advantage must be a number"),
         (lambda: widgets.clip_figure(1.5), "clip_coef must be a number"),
     ],

@@ -7,7 +7,11 @@ import os
 import socket
 
 if os.environ.get("COURSE_BLOCK_NETWORK") == "1":
-    _connect, _connect_ex, _getaddrinfo = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
+    _connect, _connect_ex, _getaddrinfo = (
+        socket.socket.connect,
+        socket.socket.connect_ex,
+        socket.getaddrinfo,
+    )
 
     def _is_local(address):
         if not isinstance(address, tuple):  # AF_UNIX paths and the like
@@ -21,7 +25,9 @@ if os.environ.get("COURSE_BLOCK_NETWORK") == "1":
             return False
 
     def _blocked(address):
-        return OSError(f"network access to {address!r} blocked: the course runs offline (loopback only)")
+        return OSError(
+            f"network access to {address!r} blocked: the course runs offline (loopback only)"
+        )
 
     def connect(self, address):
         if not _is_local(address):
@@ -35,7 +41,13 @@ if os.environ.get("COURSE_BLOCK_NETWORK") == "1":
 
     def getaddrinfo(host, *args, **kwargs):
         if host not in (None, "localhost") and not _is_local((host, 0)):
-            raise socket.gaierror(f"name lookup of {host!r} blocked: the course runs offline (loopback only)")
+            raise socket.gaierror(
+                f"name lookup of {host!r} blocked: the course runs offline (loopback only)"
+            )
         return _getaddrinfo(host, *args, **kwargs)
 
-    socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = connect, connect_ex, getaddrinfo
+    socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = (
+        connect,
+        connect_ex,
+        getaddrinfo,
+    )
