@@ -51,11 +51,66 @@ def test_vec_env_resets_in_the_same_step_and_reports_final_obs():
             assert single_term
             assert np.allclose(info["final_obs"][0], single_obs)  # last obs of the old episode
             assert not np.allclose(obs[0], single_obs)  # already the next episode's first obs
-            assert info["_episode"][0] and info["episode"]["r"][0] == reward[0] * info["episode"]["l"][0]
+            assert (
+                info["_episode"][0]
+                and info["episode"]["r"][0] == reward[0] * info["episode"]["l"][0]
+            )
             break
         assert np.allclose(obs[0], single_obs)
     else:
         pytest.fail("pushing left forever should end an episode")
+
+
+def test_vector_mode_matches_gymnasium_dynamics_and_resets_in_the_same_step():
+    """gymnasium's numpy CartPole, adapted to same-step autoreset: the single env's dynamics,
+    a reward of 1 on every step (no zero-reward reset step), the last obs in final_obs."""
+    vec = envs.make_vec_env("CartPole-v1", num_envs=3, seed=0, vectorization_mode="vector")
+    obs, _ = vec.reset(seed=0)
+    single = gym.make("CartPole-v1")
+    single.reset(seed=0)
+    rng = np.random.default_rng(0)
+    single.unwrapped.state = obs[1].astype(np.float64)
+    vec.unwrapped.state[:, 1] = obs[1].astype(np.float64)  # the same start for env 1
+    ends, lengths = 0, np.zeros(3, dtype=int)
+    for _ in range(300):
+        actions = rng.integers(0, 2, size=3)
+        obs, reward, terminated, truncated, info = vec.step(actions)
+        assert np.all(reward == 1.0)
+        lengths += 1
+        done = terminated | truncated
+        if ends == 0:  # env 1 follows the single env until its first episode ends
+            single_obs, _, single_term, _, _ = single.step(int(actions[1]))
+            last = info["final_obs"][1] if done[1] else obs[1]
+            assert np.allclose(last, single_obs, atol=1e-6)
+            assert bool(terminated[1]) == single_term
+        for i in np.flatnonzero(done):
+            assert info["_final_obs"][i] and info["_episode"][i]
+            assert info["episode"]["r"][i] == lengths[i] == info["episode"]["l"][i]
+            assert np.all(np.abs(obs[i]) <= 0.05)  # already the next episode's first obs
+            assert not np.allclose(obs[i], info["final_obs"][i])
+            ends += i == 1
+        lengths[done] = 0
+    assert ends > 0
+
+
+def test_vector_mode_truncates_at_the_time_limit():
+    vec = envs.make_vec_env(
+        "CartPole-v1", num_envs=4, seed=1, vectorization_mode="vector", max_episode_steps=5
+    )
+    for _ in range(5):
+        obs, reward, terminated, truncated, info = vec.step(np.array([0, 1, 0, 1]))
+    assert np.all(truncated | terminated) and truncated.any()
+    assert np.all(info["episode"]["l"] == 5)
+    obs, reward, terminated, truncated, info = vec.step(np.array([0, 1, 0, 1]))
+    assert not truncated.any() and np.all(reward == 1.0)
+
+
+def test_vector_mode_is_reproducible_from_its_seed():
+    def run(seed):
+        vec = envs.make_vec_env("CartPole-v1", num_envs=2, seed=seed, vectorization_mode="vector")
+        return np.stack([vec.step(np.array([0, 1]))[0] for _ in range(40)])
+
+    assert np.array_equal(run(3), run(3)) and not np.array_equal(run(3), run(4))
 
 
 def test_bandit_rewards_and_expected_return():
@@ -63,7 +118,9 @@ def test_bandit_rewards_and_expected_return():
     assert torch.equal(bandit.pull(torch.tensor([2, 0, 1])), torch.tensor([3.0, 1.0, 2.0]))
     assert bandit.expected_return(torch.tensor([0.5, 0.5, 0.0])).item() == pytest.approx(1.5)
     noisy = envs.Bandit([1.0, 2.0], noise_std=1.0, seed=1)
-    assert noisy.pull(torch.zeros(20_000, dtype=torch.long)).mean().item() == pytest.approx(1.0, abs=0.05)
+    assert noisy.pull(torch.zeros(20_000, dtype=torch.long)).mean().item() == pytest.approx(
+        1.0, abs=0.05
+    )
 
 
 @pytest.mark.parametrize(
@@ -72,8 +129,14 @@ def test_bandit_rewards_and_expected_return():
         (lambda: envs.Bandit([1.0]), "means must list at least 2 arms"),
         (lambda: envs.Bandit([1.0, float("inf")]), "means must contain only finite"),
         (lambda: envs.Bandit([1.0, 2.0], noise_std=-1), "noise_std"),
-        (lambda: envs.Bandit([1.0, 2.0]).pull(torch.tensor([2])), r"actions must be arm indices in \[0, 1\]"),
-        (lambda: envs.Bandit([1.0, 2.0]).pull(torch.tensor([0.5])), "actions must be a non-empty tensor of integer"),
+        (
+            lambda: envs.Bandit([1.0, 2.0]).pull(torch.tensor([2])),
+            r"actions must be arm indices in \[0, 1\]",
+        ),
+        (
+            lambda: envs.Bandit([1.0, 2.0]).pull(torch.tensor([0.5])),
+            "actions must be a non-empty tensor of integer",
+        ),
     ],
 )
 def test_bandit_bad_input(call, message):
@@ -97,9 +160,15 @@ def test_networks_shapes_and_near_uniform_start():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: nets.CategoricalPolicy(4, 2)(torch.randn(3, 5)), "obs must end in a dimension of size 4"),
+        (
+            lambda: nets.CategoricalPolicy(4, 2)(torch.randn(3, 5)),
+            "obs must end in a dimension of size 4",
+        ),
         (lambda: nets.ValueNet(4)(torch.randn(5)), "obs must end in a dimension of size 4"),
-        (lambda: nets.ActorCritic(4, 2).get_value(torch.randn(2, 3)), "obs must end in a dimension of size 4"),
+        (
+            lambda: nets.ActorCritic(4, 2).get_value(torch.randn(2, 3)),
+            "obs must end in a dimension of size 4",
+        ),
         (lambda: nets.CategoricalPolicy(4, 1), "n_actions must be an integer >= 2"),
         (lambda: nets.mlp([4]), "sizes must list at least two positive integers"),
     ],

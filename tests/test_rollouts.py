@@ -2,6 +2,7 @@
 
 import gymnasium as gym
 import numpy as np
+import pytest
 import torch
 
 from helpers import envs, nets, returns, rollouts
@@ -42,9 +43,12 @@ def test_collect_episodes_masks_everything_after_each_episode_end():
         assert steps == int(ep.lengths[n])
 
 
-def test_collect_steps_shapes_dones_and_truncation_bootstrap():
+@pytest.mark.parametrize("mode", ["sync", "vector"])
+def test_collect_steps_shapes_dones_and_truncation_bootstrap(mode):
     torch.manual_seed(0)
-    vec = envs.make_vec_env("CartPole-v1", num_envs=2, seed=0, max_episode_steps=5)
+    vec = envs.make_vec_env(
+        "CartPole-v1", num_envs=2, seed=0, max_episode_steps=5, vectorization_mode=mode
+    )
     agent = nets.ActorCritic(4, 2)
     next_obs, _ = vec.reset(seed=0)
     gamma = 0.9
@@ -57,7 +61,11 @@ def test_collect_steps_shapes_dones_and_truncation_bootstrap():
     truncated_steps = ro.dones[:, 0].nonzero().flatten().tolist()
     assert 4 in truncated_steps
     # the reward at a truncated step is 1 + gamma * V(final obs), not the plain 1
-    assert (ro.rewards[4] > 1).all() or (ro.rewards[4] < 1).all() or not torch.equal(ro.rewards[4], torch.ones(2))
+    assert (
+        (ro.rewards[4] > 1).all()
+        or (ro.rewards[4] < 1).all()
+        or not torch.equal(ro.rewards[4], torch.ones(2))
+    )
     assert torch.equal(ro.rewards[0], torch.ones(2))
     assert len(ro.episode_returns) == int(ro.dones.sum())
     adv = returns.gae(ro.rewards, ro.values, ro.dones, ro.next_value, gamma, 0.95)
@@ -79,3 +87,22 @@ def test_collect_steps_bootstrap_value_is_gamma_times_value_of_final_obs():
             v_final = agent.get_value(torch.as_tensor(final_obs, dtype=torch.float32)).item()
         assert ro.dones[2, 0] == 1
         assert abs(ro.rewards[2, 0].item() - (1 + 0.5 * v_final)) < 1e-5
+
+
+def test_collect_steps_bootstraps_from_the_final_obs_in_vector_mode():
+    torch.manual_seed(2)
+    vec = envs.make_vec_env(
+        "CartPole-v1", num_envs=1, seed=4, max_episode_steps=3, vectorization_mode="vector"
+    )
+    agent = nets.ActorCritic(4, 2)
+    next_obs, _ = vec.reset(seed=4)
+    ro = rollouts.collect_steps(vec, agent, next_obs, num_steps=3, gamma=0.5)
+    single = gym.make("CartPole-v1").unwrapped  # one step from the same state gives the final obs
+    single.reset(seed=0)
+    single.state = ro.obs[2, 0].double().numpy()
+    final_obs, _, terminated, _, _ = single.step(int(ro.actions[2, 0]))
+    assert ro.dones[2, 0] == 1
+    if not terminated:
+        with torch.no_grad():
+            v_final = agent.get_value(torch.as_tensor(final_obs, dtype=torch.float32)).item()
+        assert abs(ro.rewards[2, 0].item() - (1 + 0.5 * v_final)) < 1e-4
