@@ -85,12 +85,8 @@ def _run_once(path, write, params, timeout):
     return seconds, peak, error
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("notebooks", nargs="*", help="default: every notebook in notebooks/")
-    parser.add_argument("--write", action="store_true", help="save the outputs into the notebooks")
+def add_param_option(parser):
+    """``-p NAME=VALUE`` (repeatable): override a value of the notebook's parameters cell."""
     parser.add_argument(
         "-p",
         "--param",
@@ -99,11 +95,26 @@ def main(argv=None):
         metavar="NAME=VALUE",
         help="override a value of the parameters cell, e.g. -p SEED=3",
     )
-    args = parser.parse_args(argv)
+
+
+def parse_params(items):
+    """``["SEED=3", ...]`` -> ``{"SEED": 3, ...}`` (values read as Python literals)."""
     params = {}
-    for item in args.param:
+    for item in items:
         name, _, value = item.partition("=")
         params[name] = ast.literal_eval(value)
+    return params
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("notebooks", nargs="*", help="default: every notebook in notebooks/")
+    parser.add_argument("--write", action="store_true", help="save the outputs into the notebooks")
+    add_param_option(parser)
+    args = parser.parse_args(argv)
+    params = parse_params(args.param)
     paths = [Path(p) for p in args.notebooks] or sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
     rows, total, failed = [], 0.0, False
     for path in paths:

@@ -15,7 +15,6 @@ checkout, so it times these helpers even if the editable install points elsewher
 """
 
 import argparse
-import ast
 import os
 import sys
 import time
@@ -25,7 +24,7 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from course_run import _inject_parameters, _peak_rss_mb  # noqa: E402
+from course_run import _inject_parameters, _peak_rss_mb, add_param_option, parse_params  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "07_rlhf_tiny_gpt.ipynb"
@@ -93,19 +92,9 @@ def main(argv=None):
         default="both",
         help="both (default): the CPU, and the GPU if torch sees one",
     )
-    parser.add_argument(
-        "-p",
-        "--param",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a value of the parameters cell, e.g. -p SEED=3",
-    )
+    add_param_option(parser)
     args = parser.parse_args(argv)
-    params = {}
-    for item in args.param:
-        name, _, value = item.partition("=")
-        params[name] = ast.literal_eval(value)
+    params = parse_params(args.param)
     devices = ["cpu", "gpu"] if args.device == "both" else [args.device]
     if "gpu" in devices:
         import torch

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers import _validate, corpus, gpt, plots
+from helpers import _validate, corpus, gpt, plots, widgets
 
 GOLD_FACETS = ("kind_words", "unkind_words", "made_up_words", "repeats", "unfinished")
 
@@ -279,17 +279,10 @@ def beta_explorer(runs, train, betas=(0.0, 0.01, 0.03, 0.1, 0.3), beta=0.0, sft_
         summary.value = run_summary(runs, slider.value)
         image.value = plots.figure_png(hacking_figure(runs, slider.value, sft_gold))
 
-    def retrain(_):
-        button.disabled = True
-        try:
-            with log:
-                log.clear_output()
-                runs[slider.value] = train(slider.value)
-        finally:
-            button.disabled = False
-        redraw()
+    def retrain():
+        runs[slider.value] = train(slider.value)
 
     slider.observe(redraw, names="value")
-    button.on_click(retrain)
+    widgets.train_on_click(button, log, retrain, redraw)
     redraw()
     return W.VBox([W.HBox([slider, button]), summary, image, log])

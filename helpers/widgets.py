@@ -184,6 +184,24 @@ def clip_figure(clip_coef, curves=None, target=475):
     return fig
 
 
+def train_on_click(button, log, train, after):
+    """Make ``button`` call ``train()`` (its printout and progress bars go to the Output widget
+    ``log``; the button is disabled meanwhile, so a second click cannot start a second run),
+    then ``after()``, e.g. a redraw."""
+
+    def clicked(_):
+        button.disabled = True
+        try:
+            with log:
+                log.clear_output()
+                train()
+        finally:
+            button.disabled = False
+        after()
+
+    button.on_click(clicked)
+
+
 def clip_explorer(train, clip_coef=0.2):
     """A slider for PPO's clip epsilon that redraws :func:`clip_figure` at once, and a button
     that calls ``train(clip_coef)`` (which returns a learning curve ``(x, y)``) and adds it."""
@@ -206,17 +224,10 @@ def clip_explorer(train, clip_coef=0.2):
     def redraw(_=None):
         image.value = plots.figure_png(clip_figure(slider.value, curves))
 
-    def retrain(_):
-        button.disabled = True
-        try:
-            with log:
-                log.clear_output()
-                curves[f"epsilon = {slider.value:.2f}"] = train(slider.value)
-        finally:
-            button.disabled = False
-        redraw()
+    def retrain():
+        curves[f"epsilon = {slider.value:.2f}"] = train(slider.value)
 
     slider.observe(redraw, names="value")
-    button.on_click(retrain)
+    train_on_click(button, log, retrain, redraw)
     redraw()
     return W.VBox([W.HBox([slider, button]), image, log])
