@@ -62,6 +62,26 @@ def float_tensor(name, x, *, ndim=None, allow_empty=False):
     return t
 
 
+def finite_tensors(**tensors):
+    """Check that each named argument is a non-empty tensor of finite numbers.
+
+    Called on every gradient step, so it costs one host sync for all of them: a non-finite
+    element makes its tensor's sum non-finite. Only when the total is not finite (a NaN or
+    inf somewhere, or finite sums beyond float range) are the tensors checked one by one,
+    and the first with a NaN or inf is named.
+    """
+    for name, x in tensors.items():
+        if not isinstance(x, torch.Tensor):
+            raise ValueError(f"{name} must be a torch tensor, got {type(x).__name__}")
+        if x.numel() == 0:
+            raise ValueError(f"{name} must not be empty")
+    total = sum(x.detach().sum(dtype=torch.float64) for x in tensors.values())
+    if not torch.isfinite(total):
+        for name, x in tensors.items():
+            if not torch.isfinite(x).all():
+                raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
+
+
 def same_shape(name_a, a, name_b, b):
     """Check that two tensors have the same shape."""
     if a.shape != b.shape:

@@ -15,17 +15,7 @@ def ppo_clip_loss(logprobs, old_logprobs, advantages, clip_coef):
     the ratio is :math:`\rho = \exp(\log\pi - \log\pi_{old})`.
     """
     clip_coef = _validate.positive("clip_coef", clip_coef, allow_zero=True)
-    for name, x in (
-        ("logprobs", logprobs),
-        ("old_logprobs", old_logprobs),
-        ("advantages", advantages),
-    ):
-        if not isinstance(x, torch.Tensor):
-            raise ValueError(f"{name} must be a torch tensor, got {type(x).__name__}")
-        if x.numel() == 0:
-            raise ValueError(f"{name} must not be empty")
-        if not torch.isfinite(x).all():
-            raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
+    _validate.finite_tensors(logprobs=logprobs, old_logprobs=old_logprobs, advantages=advantages)
     _validate.same_shape("logprobs", logprobs, "old_logprobs", old_logprobs)
     _validate.same_shape("logprobs", logprobs, "advantages", advantages)
     ratio = (logprobs - old_logprobs).exp()
@@ -36,13 +26,7 @@ def ppo_clip_loss(logprobs, old_logprobs, advantages, clip_coef):
 
 def preference_loss(r_chosen, r_rejected):
     r"""The reward model's pairwise loss :math:`-\mathrm{mean}\,\log\sigma(r_{chosen} - r_{rejected})`."""
-    for name, x in (("r_chosen", r_chosen), ("r_rejected", r_rejected)):
-        if not isinstance(x, torch.Tensor):
-            raise ValueError(f"{name} must be a torch tensor, got {type(x).__name__}")
-        if x.numel() == 0:
-            raise ValueError(f"{name} must not be empty")
-        if not torch.isfinite(x).all():
-            raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
+    _validate.finite_tensors(r_chosen=r_chosen, r_rejected=r_rejected)
     _validate.same_shape("r_chosen", r_chosen, "r_rejected", r_rejected)
     return -F.logsigmoid(r_chosen - r_rejected).mean()
 

@@ -83,31 +83,27 @@ class Rollout(NamedTuple):
     episode_returns: list  # returns of the episodes that ended during this rollout
 
 
-def _step(envs, action, device):
-    """One step of a gymnasium vector env or a ``TorchCartPole``, as tensors on ``device``:
-    obs, reward, terminated, truncated, final_obs (the last observation where an episode
-    ended, else obs) and the return of each episode that ended at this step."""
-    if isinstance(envs, TorchCartPole):  # already tensors on the device: no copy to numpy
+def _step(envs, action, agent, gamma, device):
+    """One step of a gymnasium vector env or a ``TorchCartPole``: the next observation as a
+    tensor on ``device`` (the agent's next input), then the reward (with the truncation
+    bootstrap, see ``collect_steps``), done, and the return of each episode that ended
+    here. Those three are numpy arrays for a gymnasium env, stacked into tensors once per
+    rollout, and tensors for a ``TorchCartPole``, where nothing leaves the device."""
+    if isinstance(envs, TorchCartPole):
         obs, reward, terminated, truncated, info = envs.step(action)
-        return obs, reward, terminated, truncated, info["final_obs"], info["episode_return"]
+        # branchless on the device: V(final_obs) counts only where the episode was cut
+        cut = truncated & ~terminated
+        reward = reward + gamma * agent.get_value(info["final_obs"]) * cut
+        return obs, reward, terminated | truncated, info["episode_return"]
     obs, reward, terminated, truncated, info = envs.step(action.cpu().numpy())
-    final_obs = obs.copy()
-    done = terminated | truncated
-    if done.any():
-        final_obs[done] = np.stack(info["final_obs"][done])
+    reward = reward.astype(np.float32)  # (N,), a copy
+    cut = truncated & ~terminated
+    if cut.any():  # bootstrap through the time limit from the true last observation
+        final_obs = torch.as_tensor(np.stack(info["final_obs"][cut]), dtype=torch.float32)
+        reward[cut] += np.float32(gamma) * agent.get_value(final_obs.to(device)).cpu().numpy()
     ep_return = info["episode"]["r"] if "episode" in info else np.zeros(len(obs))
-
-    def as_t(x, dtype=torch.float32):
-        return torch.as_tensor(x, dtype=dtype, device=device)
-
-    return (
-        as_t(obs),
-        as_t(reward),
-        as_t(terminated, torch.bool),
-        as_t(truncated, torch.bool),
-        as_t(final_obs),
-        as_t(ep_return),
-    )
+    obs = torch.as_tensor(obs, dtype=torch.float32, device=device)
+    return obs, reward, terminated | truncated, ep_return
 
 
 @torch.no_grad()
@@ -135,35 +131,30 @@ def collect_steps(envs, agent, next_obs, num_steps, gamma, device=None):
         device = envs.device if on_device else torch.device("cpu")
     device = torch.device(device)
     next_obs = torch.as_tensor(next_obs, dtype=torch.float32, device=device)
-    obs, actions, logprobs, values, rewards, dones, ended, ended_returns = ([] for _ in range(8))
+    obs, actions, logprobs, values, rewards, dones, ended_returns = ([] for _ in range(7))
     for _ in range(num_steps):
         action, logprob, _, value = agent.get_action_and_value(next_obs)
-        obs_t, reward, terminated, truncated, final_obs, ep_return = _step(envs, action, device)
-        cut = truncated & ~terminated
-        if on_device:  # branchless on the device: V(final_obs) counts only where cut
-            reward = reward + gamma * agent.get_value(final_obs) * cut
-        elif cut.any():  # bootstrap through the time limit from the true last observation
-            reward[cut] += gamma * agent.get_value(final_obs[cut])
-        done = terminated | truncated
         obs.append(next_obs)
         actions.append(action)
         logprobs.append(logprob)
         values.append(value)
+        next_obs, reward, done, ep_return = _step(envs, action, agent, gamma, device)
         rewards.append(reward)
-        dones.append(done.float())
-        ended.append(done)
+        dones.append(done)
         ended_returns.append(ep_return)
-        next_obs = obs_t
-    episode_returns = torch.stack(ended_returns)[
-        torch.stack(ended)
-    ].tolist()  # one sync per rollout
+
+    def stack(xs):  # T steps of (N,) -> (T, N), on the device
+        return torch.stack(xs) if on_device else torch.as_tensor(np.stack(xs), device=device)
+
+    dones = stack(dones)  # (T, N) bool
+    episode_returns = stack(ended_returns)[dones].tolist()  # one sync per rollout
     return Rollout(
         torch.stack(obs),
         torch.stack(actions),
         torch.stack(logprobs),
         torch.stack(values),
-        torch.stack(rewards),
-        torch.stack(dones),
+        stack(rewards).float(),
+        dones.float(),
         next_obs,
         agent.get_value(next_obs),
         episode_returns,

@@ -40,6 +40,28 @@ CALLS = [
         lambda: envs.make_vec_env("Acrobot-v1", 2, vectorization_mode="vector"),
         "supports only env_id='CartPole-v1'",
     ),
+    (
+        "vector mode action out of range",
+        lambda: envs.make_vec_env("CartPole-v1", 2, vectorization_mode="vector").step([0, 2]),
+        "actions must be 2 integers, each 0 or 1",
+    ),
+    (
+        "vector mode too few actions",
+        lambda: envs.make_vec_env("CartPole-v1", 3, vectorization_mode="vector").step([1]),
+        "actions must be 3 integers, each 0 or 1",
+    ),
+    (
+        "vector mode other reward",
+        lambda: envs.make_vec_env(
+            "CartPole-v1", 2, vectorization_mode="vector", sutton_barto_reward=True
+        ),
+        "supports only CartPole-v1's reward",
+    ),
+    (
+        "vector mode unknown env kwarg",
+        lambda: envs.make_vec_env("CartPole-v1", 2, vectorization_mode="vector", gravity=3.0),
+        "env_kwargs for vectorization_mode='vector' may be max_episode_steps",
+    ),
     ("one-armed bandit", lambda: envs.Bandit([1.0]), "means must list at least 2 arms"),
     (
         "negative noise",

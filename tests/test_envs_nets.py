@@ -191,3 +191,23 @@ def test_actor_critic_logprob_and_entropy_match_categorical():
     one = obs[:1].expand(20_000, 4)
     counts = torch.bincount(agent.get_action_and_value(one)[0], minlength=3) / 20_000
     assert torch.allclose(counts, dist.probs[0], atol=0.015)
+
+
+def test_actor_critic_samples_the_actions_torch_multinomial_would():
+    agent = nets.ActorCritic(4, 3)
+    obs = torch.randn(64, 4)
+    torch.manual_seed(7)
+    action = agent.get_action_and_value(obs)[0]
+    probs = torch.softmax(agent.actor(obs), -1)
+    torch.manual_seed(7)
+    assert torch.equal(action, torch.multinomial(probs, 1).squeeze(-1))
+
+
+def test_mlp_gives_what_nn_sequential_gives_with_the_same_layers():
+    net = nets.mlp([4, 16, 16, 2])
+    x = torch.randn(5, 4, requires_grad=True)
+    assert isinstance(net, torch.nn.Sequential)
+    (grad,) = torch.autograd.grad(net(x).sum(), x)
+    plain = torch.nn.Sequential(*net)
+    (grad_plain,) = torch.autograd.grad(plain(x).sum(), x)
+    assert torch.equal(net(x), plain(x)) and torch.equal(grad, grad_plain)

@@ -99,6 +99,19 @@ def test_approx_kl_is_non_negative_and_close_to_exact_kl():
             "logprobs must contain only finite",
         ),
         (
+            lambda: losses.ppo_clip_loss(
+                torch.zeros(2), torch.zeros(2), torch.tensor([1.0, float("-inf")]), 0.2
+            ),
+            "advantages must contain only finite",
+        ),
+        (
+            # +inf and -inf in two arguments: the sum is NaN, and the first is named
+            lambda: losses.ppo_clip_loss(
+                torch.zeros(1), torch.tensor([float("inf")]), torch.tensor([-float("inf")]), 0.2
+            ),
+            "old_logprobs must contain only finite",
+        ),
+        (
             lambda: losses.ppo_clip_loss([0.0], torch.zeros(1), torch.zeros(1), 0.2),
             "logprobs must be a torch tensor",
         ),
