@@ -23,12 +23,13 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "06_ppo.ipynb"
 SOLVED = 475
 
 
-def load_course_ppo():
-    """Execute notebook 06's cells tagged ``ppo-hyperparameters`` and ``ppo-train``."""
+def load_course_ppo(overrides=None):
+    """Execute notebook 06's cells tagged ``ppo-hyperparameters`` and ``ppo-train`` and
+    return its ``train_ppo``; ``overrides`` (name -> value) replace hyperparameters first."""
     nb = nbformat.read(NOTEBOOK, as_version=4)
     tags = ("ppo-hyperparameters", "ppo-train")
-    cells = [c.source for c in nb.cells if set(c.get("metadata", {}).get("tags", [])) & set(tags)]
-    if len(cells) != 2:
+    cells = {t: c.source for c in nb.cells for t in c.get("metadata", {}).get("tags", [])}
+    if not set(tags) <= set(cells):
         raise RuntimeError(f"expected one cell tagged each of {tags} in {NOTEBOOK.name}")
     namespace = {}
     exec(
@@ -36,8 +37,15 @@ def load_course_ppo():
         "from helpers import envs, losses, nets, returns, rollouts\n",
         namespace,
     )
-    for source in cells:
-        exec(source, namespace)
+    imported = set(namespace)
+    exec(cells["ppo-hyperparameters"], namespace)
+    unknown = set(overrides or {}) - (set(namespace) - imported)
+    if unknown:
+        raise ValueError(
+            f"overrides must name hyperparameters of notebook 06, got {sorted(unknown)}"
+        )
+    namespace.update(overrides or {})
+    exec(cells["ppo-train"], namespace)
     return namespace["train_ppo"]
 
 
