@@ -78,15 +78,37 @@ def make_vec_env(
     return envs
 
 
+def cartpole_euler_step(env, x, x_dot, theta, theta_dot, force, xp):
+    """CartPole-v1's equations of motion and one explicit Euler step of ``env.tau``, as
+    gymnasium writes them, for numpy arrays (``xp=np``) or torch tensors (``xp=torch``).
+
+    ``env`` holds the constants (gravity, masspole, total_mass, length, polemass_length,
+    tau); ``force`` is +-force_mag per environment. Returns the next x, x_dot, theta,
+    theta_dot. Both vectorised CartPoles step through this one function.
+    """
+    costheta, sintheta = xp.cos(theta), xp.sin(theta)
+    temp = (force + env.polemass_length * xp.square(theta_dot) * sintheta) / env.total_mass
+    thetaacc = (env.gravity * sintheta - costheta * temp) / (
+        env.length * (4.0 / 3.0 - env.masspole * xp.square(costheta) / env.total_mass)
+    )
+    xacc = temp - env.polemass_length * thetaacc * costheta / env.total_mass
+    return (
+        x + env.tau * x_dot,
+        x_dot + env.tau * xacc,
+        theta + env.tau * theta_dot,
+        theta_dot + env.tau * thetaacc,
+    )
+
+
 class SameStepCartPoleVectorEnv(CartPoleVectorEnv):
     """gymnasium's numpy-vectorised CartPole, resetting finished episodes in the same step.
 
     gymnasium's version resets on the *next* step (that step ignores the action and returns
     reward 0); this one resets at once and returns the last observation in
     ``info["final_obs"]`` (where ``info["_final_obs"]``), as the ``"sync"`` vector env does.
-    ``step`` is gymnasium's physics (Euler integration, reward 1 per step) written out
-    without the parts this variant does not need, which halves its cost on a few
-    environments; the tests check it step by step against the single gymnasium env.
+    ``step`` is gymnasium's physics (``cartpole_euler_step``, reward 1 per step) without the
+    parts this variant does not need, which halves its cost on a few environments; the
+    tests check it step by step against the single gymnasium env.
     """
 
     metadata = {**CartPoleVectorEnv.metadata, "autoreset_mode": gym.vector.AutoresetMode.SAME_STEP}
@@ -105,22 +127,8 @@ class SameStepCartPoleVectorEnv(CartPoleVectorEnv):
             raise ValueError(
                 f"actions must be {self.num_envs} integers, each 0 or 1, got {actions!r}"
             )
-        x, x_dot, theta, theta_dot = self.state  # each (N,)
         force = np.where(actions == 1, self.force_mag, -self.force_mag)
-        costheta, sintheta = np.cos(theta), np.sin(theta)
-        temp = (force + self.polemass_length * np.square(theta_dot) * sintheta) / self.total_mass
-        thetaacc = (self.gravity * sintheta - costheta * temp) / (
-            self.length * (4.0 / 3.0 - self.masspole * np.square(costheta) / self.total_mass)
-        )
-        xacc = temp - self.polemass_length * thetaacc * costheta / self.total_mass
-        self.state = np.stack(
-            (
-                x + self.tau * x_dot,
-                x_dot + self.tau * xacc,
-                theta + self.tau * theta_dot,
-                theta_dot + self.tau * thetaacc,
-            )
-        )  # (4, N)
+        self.state = np.stack(cartpole_euler_step(self, *self.state, force, np))  # (4, N)
         x, theta = self.state[0], self.state[2]
         terminated = (np.abs(x) > self.x_threshold) | (np.abs(theta) > self.theta_threshold_radians)
         self.steps += 1

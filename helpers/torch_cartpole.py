@@ -15,7 +15,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from helpers import _validate
+from helpers import _validate, envs
 
 
 class TorchCartPole:
@@ -66,16 +66,10 @@ class TorchCartPole:
             raise ValueError(
                 f"actions must have shape ({self.num_envs},), got {tuple(actions.shape)}"
             )
-        x, x_dot, theta, theta_dot = self.state.unbind(1)
         force = torch.where(actions == 1, self.force_mag, -self.force_mag).to(torch.float64)
-        costheta, sintheta = torch.cos(theta), torch.sin(theta)
-        temp = (force + self.polemass_length * theta_dot.square() * sintheta) / self.total_mass
-        thetaacc = (self.gravity * sintheta - costheta * temp) / (
-            self.length * (4.0 / 3.0 - self.masspole * costheta.square() / self.total_mass)
+        x, x_dot, theta, theta_dot = envs.cartpole_euler_step(
+            self, *self.state.unbind(1), force, torch
         )
-        xacc = temp - self.polemass_length * thetaacc * costheta / self.total_mass
-        x, x_dot = x + self.tau * x_dot, x_dot + self.tau * xacc  # explicit Euler, as gymnasium
-        theta, theta_dot = theta + self.tau * theta_dot, theta_dot + self.tau * thetaacc
         self.state = torch.stack([x, x_dot, theta, theta_dot], 1)
         terminated = (
             (x < -self.x_threshold)
