@@ -103,9 +103,8 @@ def main():
     parser.add_argument("--seeds", type=int, default=5, help="number of seeds (0, 1, ...)")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    torch.optim.Adam(
-        [torch.zeros(1, requires_grad=True)]
-    )  # pay torch's one-off optimizer import up front
+    # pay torch's one-off optimizer import up front
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])
     train_ppo = load_course_ppo()
     rows = []
     for seed in range(args.seeds):

@@ -53,7 +53,7 @@ def collect_episodes(envs, policy, device=None, max_steps=10_000):
         dist = (
             out
             if isinstance(out, torch.distributions.Distribution)
-            else (torch.distributions.Categorical(logits=out, validate_args=False))
+            else torch.distributions.Categorical(logits=out, validate_args=False)
         )
         action = dist.sample()  # (N,)
         next_obs, reward, terminated, truncated, _ = envs.step(action.cpu().numpy())
