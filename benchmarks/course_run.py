@@ -5,11 +5,14 @@ wall time and the kernel's peak memory; with --write, save the outputs into the 
     python benchmarks/course_run.py --write    # ... and commit-ready outputs in place
     python benchmarks/course_run.py notebooks/01_policy_gradient.ipynb -p SEED=3
 
-Peak memory is the kernel process's peak resident set size (VmHWM, Linux only).
+Peak memory is the kernel process's peak resident set size (VmHWM, Linux only). The
+kernels import this checkout's ``helpers`` (its root goes first on ``PYTHONPATH``), whichever
+checkout the editable install points to.
 """
 
 import argparse
 import ast
+import os
 import sys
 import time
 from pathlib import Path
@@ -19,6 +22,8 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+# kernels started from here import this checkout's helpers
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 
 
 def _peak_rss_mb(pid):
