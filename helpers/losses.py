@@ -1,5 +1,5 @@
 """Losses the notebooks derive inline and then reuse: PPO's clipped surrogate, the
-reward model's pairwise preference loss, and estimators of the KL divergence.
+reward model's pairwise preference loss, DPO's loss, and estimators of the KL divergence.
 """
 
 import torch
@@ -39,3 +39,51 @@ def approx_kl(logprobs, old_logprobs):
         raise ValueError("logprobs must not be empty")
     log_ratio = logprobs - old_logprobs
     return ((log_ratio.exp() - 1) - log_ratio).mean()
+
+
+KL_ESTIMATORS = ("k1", "k2", "k3")
+
+
+def kl_estimate(logprobs, ref_logprobs, estimator="k3"):
+    r"""An estimate of KL(pi || pi_ref) from the log-probabilities of samples drawn from pi.
+
+    With :math:`\log r = \log\pi_{ref} - \log\pi` at each sample, the mean of
+    ``"k1"``: :math:`-\log r` (unbiased, can be negative, high variance);
+    ``"k2"``: :math:`(\log r)^2 / 2` (biased, low variance, >= 0);
+    ``"k3"``: :math:`(r - 1) - \log r` (unbiased and >= 0: the usual choice; notebook 06's
+    ``approx_kl`` is k3 with pi_old as the sampler).
+    ``logprobs`` and ``ref_logprobs`` share one shape; the mean is over all elements.
+    """
+    if estimator not in KL_ESTIMATORS:
+        raise ValueError(f"estimator must be one of {KL_ESTIMATORS}, got {estimator!r}")
+    _validate.finite_tensors(logprobs=logprobs, ref_logprobs=ref_logprobs)
+    _validate.same_shape("logprobs", logprobs, "ref_logprobs", ref_logprobs)
+    log_r = ref_logprobs - logprobs
+    if estimator == "k1":
+        return (-log_r).mean()
+    if estimator == "k2":
+        return (log_r**2 / 2).mean()
+    return (log_r.exp() - 1 - log_r).mean()
+
+
+def dpo_loss(logps_chosen, logps_rejected, ref_logps_chosen, ref_logps_rejected, beta):
+    r"""DPO's loss (Rafailov et al., 2023), to minimise:
+    :math:`-\mathrm{mean}\,\log\sigma\big(\beta\,[(\log\pi(y_w) - \log\pi_{ref}(y_w)) - (\log\pi(y_l) - \log\pi_{ref}(y_l))]\big)`.
+
+    Each argument is a (B,) tensor of summed response log-probabilities (policy or reference,
+    chosen y_w or rejected y_l, of the same B comparisons); ``beta`` > 0.
+    """
+    beta = _validate.positive("beta", beta)
+    named = {
+        "logps_chosen": logps_chosen,
+        "logps_rejected": logps_rejected,
+        "ref_logps_chosen": ref_logps_chosen,
+        "ref_logps_rejected": ref_logps_rejected,
+    }
+    _validate.finite_tensors(**named)
+    for name, x in named.items():
+        if x.dim() != 1:
+            raise ValueError(f"{name} must have shape (B,), got {tuple(x.shape)}")
+        _validate.same_shape("logps_chosen", logps_chosen, name, x)
+    margin = (logps_chosen - ref_logps_chosen) - (logps_rejected - ref_logps_rejected)
+    return -F.logsigmoid(beta * margin).mean()

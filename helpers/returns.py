@@ -1,4 +1,5 @@
-"""Returns and advantages: discounted reward-to-go and normalisation.
+"""Returns and advantages: discounted reward-to-go, normalisation, GAE and GRPO's
+group-relative advantages.
 
 Each function here was first written inline in a notebook, which asserts that its inline
 version equals this one.
@@ -66,3 +67,22 @@ def gae(rewards, values, dones, next_value, gamma, lam):
         last = delta + gamma * lam * not_done * last
         advantages[t] = last
     return advantages
+
+
+def group_advantages(rewards, group_size, scale=True):
+    """GRPO's advantages: ``rewards`` (B,) come in consecutive groups of ``group_size``
+    samples of one prompt; each minus its group's mean and, with ``scale``, divided by its
+    group's standard deviation (unbiased, torch's default) plus 1e-4. A group whose rewards
+    are all equal gets zeros (it carries no signal), never NaN. Returns (B,).
+    """
+    rewards = _validate.float_tensor("rewards", rewards, ndim=1)
+    group_size = _validate.positive_int("group_size", group_size, minimum=2)
+    if rewards.shape[0] % group_size:
+        raise ValueError(
+            f"group_size must divide the number of rewards ({rewards.shape[0]}), got {group_size}"
+        )
+    groups = rewards.view(-1, group_size)  # (B / G, G)
+    advantages = groups - groups.mean(1, keepdim=True)
+    if scale:
+        advantages = advantages / (groups.std(1, keepdim=True) + 1e-4)
+    return advantages.reshape(-1)

@@ -132,3 +132,99 @@ def test_approx_kl_is_non_negative_and_close_to_exact_kl():
 def test_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# ---------------------------------------------------------------- kl_estimate and dpo_loss
+
+
+def test_kl_estimate_matches_the_three_naive_formulas():
+    torch.manual_seed(1)
+    lp, ref = -torch.rand(40) * 3, -torch.rand(40) * 3
+    log_r = [r - p for p, r in zip(lp.tolist(), ref.tolist(), strict=True)]
+    naive = {
+        "k1": sum(-x for x in log_r) / 40,
+        "k2": sum(x * x / 2 for x in log_r) / 40,
+        "k3": sum(math.exp(x) - 1 - x for x in log_r) / 40,
+    }
+    for name, want in naive.items():
+        assert losses.kl_estimate(lp, ref, name).item() == pytest.approx(want, rel=1e-5)
+    assert losses.kl_estimate(lp, ref).item() == pytest.approx(naive["k3"], rel=1e-5)
+
+
+def test_kl_estimators_against_the_exact_kl_of_two_categoricals():
+    pi = torch.tensor([0.5, 0.3, 0.15, 0.05])
+    ref = torch.tensor([0.25, 0.25, 0.25, 0.25])
+    exact = (pi * (pi / ref).log()).sum().item()
+    gen = torch.Generator().manual_seed(0)
+    a = torch.multinomial(pi, 200_000, replacement=True, generator=gen)
+    lp, lr = pi.log()[a], ref.log()[a]
+    log_r = lr - lp
+    for name, per_sample in (("k1", -log_r), ("k3", log_r.exp() - 1 - log_r)):
+        se = per_sample.std().item() / len(a) ** 0.5
+        assert abs(losses.kl_estimate(lp, lr, name).item() - exact) < 4 * se, name  # unbiased
+    k2 = losses.kl_estimate(lp, lr, "k2").item()
+    assert abs(k2 - exact) > 0.002 and abs(k2 - exact) < 0.3 * exact  # biased, but close here
+    assert (log_r.exp() - 1 - log_r >= 0).all()  # k3 is never negative, k1 often is
+    assert (-log_r < 0).any()
+
+
+def naive_dpo(pc, pr, rc, rr, beta):
+    total = 0.0
+    for a, b, c, d in zip(pc.tolist(), pr.tolist(), rc.tolist(), rr.tolist(), strict=True):
+        total += math.log(1 + math.exp(-beta * ((a - c) - (b - d))))  # -log sigmoid
+    return total / len(pc)
+
+
+def test_dpo_loss_matches_naive_and_is_the_preference_loss_of_implicit_rewards():
+    torch.manual_seed(2)
+    pc, pr, rc, rr = (-torch.rand(8) * 20 for _ in range(4))
+    for beta in (0.1, 0.5, 2.0):
+        got = losses.dpo_loss(pc, pr, rc, rr, beta)
+        assert got.item() == pytest.approx(naive_dpo(pc, pr, rc, rr, beta), rel=1e-5)
+        implicit = losses.preference_loss(beta * (pc - rc), beta * (pr - rr))
+        assert torch.allclose(got, implicit)
+    assert losses.dpo_loss(pc, pr, pc, pr, 0.1).item() == pytest.approx(math.log(2))  # pi = ref
+    pc = pc.clone().requires_grad_()
+    losses.dpo_loss(pc, pr, rc, rr, 0.1).backward()
+    assert (pc.grad < 0).all()  # raising the chosen response's log-prob lowers the loss
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: losses.kl_estimate(torch.zeros(3), torch.zeros(3), "k4"),
+            "estimator must be one of",
+        ),
+        (lambda: losses.kl_estimate(torch.zeros(3), torch.zeros(2)), "logprobs and ref_logprobs"),
+        (lambda: losses.kl_estimate(torch.tensor([float("nan")]), torch.zeros(1)), "logprobs must"),
+        (lambda: losses.kl_estimate(torch.zeros(0), torch.zeros(0)), "logprobs must not be empty"),
+        (lambda: losses.dpo_loss(*[torch.zeros(3)] * 4, beta=0.0), "beta must be a number in"),
+        (lambda: losses.dpo_loss(*[torch.zeros(3)] * 4, beta=-1), "beta must be a number in"),
+        (
+            lambda: losses.dpo_loss(
+                torch.zeros(3), torch.zeros(3), torch.zeros(2), torch.zeros(3), 0.1
+            ),
+            "logps_chosen and ref_logps_chosen must have the same shape",
+        ),
+        (
+            lambda: losses.dpo_loss(*[torch.zeros(2, 3)] * 4, beta=0.1),
+            r"logps_chosen must have shape \(B,\)",
+        ),
+        (
+            lambda: losses.dpo_loss(
+                torch.zeros(2), torch.zeros(2), [0.0, 0.0], torch.zeros(2), 0.1
+            ),
+            "ref_logps_chosen must be a torch tensor",
+        ),
+    ],
+)
+def test_kl_and_dpo_bad_input_names_the_argument(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_approx_kl_is_k3_with_pi_old_as_the_sampler():
+    torch.manual_seed(3)
+    new, old = -torch.rand(30) * 2, -torch.rand(30) * 2
+    assert torch.allclose(losses.approx_kl(new, old), losses.kl_estimate(old, new, "k3"))

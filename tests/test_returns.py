@@ -62,3 +62,53 @@ def test_normalize_has_zero_mean_unit_std():
 def test_bad_input_raises_value_error_naming_argument(call, message):
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("(", r"\(")):
         call()
+
+
+def naive_group_advantages(rewards, G, scale):
+    import statistics
+
+    out = []
+    for i in range(0, len(rewards), G):
+        group = rewards[i : i + G]
+        mean = sum(group) / G
+        std = statistics.stdev(group)  # unbiased, as torch's default
+        out += [(r - mean) / (std + 1e-4) if scale else r - mean for r in group]
+    return out
+
+
+@pytest.mark.parametrize("scale", [True, False])
+def test_group_advantages_match_a_naive_loop(scale):
+    rewards = [1.0, 0.0, 2.0, -1.0, 3.0, 3.0, 0.5, 1.5, 0.0, 2.0, 1.0, 1.0]
+    for G in (2, 3, 4, 6):
+        got = returns.group_advantages(rewards, G, scale=scale)
+        want = torch.tensor(naive_group_advantages(rewards, G, scale))
+        assert torch.allclose(got, want, atol=1e-5), (G, scale)
+
+
+def test_group_of_equal_rewards_gives_zeros_not_nan():
+    got = returns.group_advantages(torch.tensor([2.0, 2.0, 2.0, 2.0, 0.0, 1.0, 0.0, 1.0]), 4)
+    assert torch.isfinite(got).all()
+    assert torch.equal(got[:4], torch.zeros(4))
+    assert got[4:].sum().abs() < 1e-6 and (got[4:] != 0).all()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: returns.group_advantages([1.0, 2.0, 3.0], 1),
+            "group_size must be an integer >= 2",
+        ),
+        (lambda: returns.group_advantages([1.0, 2.0, 3.0], 2), "group_size must divide"),
+        (lambda: returns.group_advantages([1.0, 2.0], 2.0), "group_size must be an integer"),
+        (lambda: returns.group_advantages([[1.0, 2.0]], 2), "rewards must have 1 dimension"),
+        (
+            lambda: returns.group_advantages([1.0, float("nan")], 2),
+            "rewards must contain only finite",
+        ),
+        (lambda: returns.group_advantages([], 2), "rewards must not be empty"),
+    ],
+)
+def test_group_advantages_bad_input_names_the_argument(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
