@@ -34,13 +34,17 @@ def learning_curves(
     target=None,
     ax=None,
     points=200,
+    hold_final=True,
 ):
     """Mean over seeds as a line and min-max over seeds as a band, one colour per label.
 
     ``runs`` maps a label to a list with one ``(x, y)`` pair of sequences per seed (x
-    increasing, e.g. environment steps and the mean return at each update). Seeds may stop
-    at different x (a run that stops once solved): the mean and band cover the x that every
-    seed reached, and each seed's own curve is drawn as a thin line to its end.
+    increasing, e.g. environment steps and the mean return at each update). Each seed's own
+    curve is drawn as a thin line to its end. Seeds may stop at different x (a run that stops
+    once solved): with ``hold_final`` (the default) the mean and band run to the furthest x,
+    and a run that stopped earlier counts at its final value from there on (its thin line
+    continues dotted at that value, and the legend says so); with ``hold_final=False`` they
+    cover only the x that every seed reached.
     """
     if not runs:
         raise ValueError("runs must map at least one label to a list of (x, y) curves")
@@ -50,10 +54,14 @@ def learning_curves(
             raise ValueError(f"runs[{label!r}] must hold at least one (x, y) curve")
         curves = [(np.asarray(x, dtype=float), np.asarray(y, dtype=float)) for x, y in curves]
         x_lo = max(x[0] for x, _ in curves)
-        x_hi = min(x[-1] for x, _ in curves)
+        x_hi = (max if hold_final else min)(x[-1] for x, _ in curves)
         grid = np.linspace(x_lo, x_hi, points)
+        # np.interp holds each curve at its last value beyond its last x
         ys = np.stack([np.interp(grid, x, y) for x, y in curves])  # (seeds, points)
+        held = hold_final and len(curves) > 1 and any(x[-1] < x_hi for x, _ in curves)
         name = f"{label} ({len(curves)} seed{'s' * (len(curves) > 1)})"
+        if held:
+            name = name[:-1] + "; a stopped run held at its last value, dotted)"
         (line,) = ax.plot(grid, ys.mean(0), linewidth=2, label=name)
         if len(curves) > 1:
             ax.fill_between(
@@ -61,6 +69,8 @@ def learning_curves(
             )
             for x, y in curves:
                 ax.plot(x, y, color=line.get_color(), linewidth=0.7, alpha=0.5)
+                if held and x[-1] < x_hi:
+                    ax.plot([x[-1], x_hi], [y[-1], y[-1]], ":", color=line.get_color(), linewidth=1)
     if target is not None:
         ax.axhline(target, color="grey", linestyle="--", linewidth=1, label=f"target {target}")
     ax.set_xlabel(xlabel)

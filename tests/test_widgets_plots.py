@@ -107,14 +107,27 @@ def test_bad_input(call, message):
         call()
 
 
-def test_learning_curves_band_covers_the_common_range():
+def test_learning_curves_hold_a_stopped_run_at_its_last_value():
     runs = {"a": [([0, 10, 20], [0, 5, 10]), ([0, 10], [0, 15])]}
     fig = plots.learning_curves(runs, target=8)
     mean_line = fig.axes[0].lines[0]
     x, y = mean_line.get_data()
+    assert x[0] == 0 and x[-1] == 20  # the mean runs to the longest seed's end
+    assert y[-1] == pytest.approx(12.5)  # mean of 10 and the stopped seed's last value, 15
+    dotted = [line for line in fig.axes[0].lines if line.get_linestyle() == ":"]
+    assert len(dotted) == 1 and list(dotted[0].get_xdata()) == [10, 20]
+    assert list(dotted[0].get_ydata()) == [15, 15]
+    legend = fig.axes[0].get_legend().get_texts()[0].get_text()
+    assert "2 seeds" in legend and "held at its last value" in legend
+
+
+def test_learning_curves_without_hold_cover_the_common_range():
+    runs = {"a": [([0, 10, 20], [0, 5, 10]), ([0, 10], [0, 15])]}
+    fig = plots.learning_curves(runs, target=8, hold_final=False)
+    x, y = fig.axes[0].lines[0].get_data()
     assert x[0] == 0 and x[-1] == 10  # the mean stops where the shorter seed stops
     assert y[-1] == pytest.approx(10.0)  # mean of 5 and 15
-    assert "2 seeds" in fig.axes[0].get_legend().get_texts()[0].get_text()
+    assert "held" not in fig.axes[0].get_legend().get_texts()[0].get_text()
 
 
 def test_clipped_surrogate_is_flat_outside_the_helpful_side_only():
