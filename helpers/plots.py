@@ -49,6 +49,7 @@ def learning_curves(
     if not runs:
         raise ValueError("runs must map at least one label to a list of (x, y) curves")
     fig, ax = (ax.figure, ax) if ax is not None else new_figure((7, 4))
+    any_held = False
     for label, curves in runs.items():
         if not curves:
             raise ValueError(f"runs[{label!r}] must hold at least one (x, y) curve")
@@ -59,9 +60,8 @@ def learning_curves(
         # np.interp holds each curve at its last value beyond its last x
         ys = np.stack([np.interp(grid, x, y) for x, y in curves])  # (seeds, points)
         held = hold_final and len(curves) > 1 and any(x[-1] < x_hi for x, _ in curves)
+        any_held |= held
         name = f"{label} ({len(curves)} seed{'s' * (len(curves) > 1)})"
-        if held:
-            name = name[:-1] + "; a stopped run held at its last value, dotted)"
         (line,) = ax.plot(grid, ys.mean(0), linewidth=2, label=name)
         if len(curves) > 1:
             ax.fill_between(
@@ -71,6 +71,8 @@ def learning_curves(
                 ax.plot(x, y, color=line.get_color(), linewidth=0.7, alpha=0.5)
                 if held and x[-1] < x_hi:
                     ax.plot([x[-1], x_hi], [y[-1], y[-1]], ":", color=line.get_color(), linewidth=1)
+    if any_held:  # one legend entry says what the dotted ends are
+        ax.plot([], [], ":", color="grey", label="a run that stopped: held at its last value")
     if target is not None:
         ax.axhline(target, color="grey", linestyle="--", linewidth=1, label=f"target {target}")
     ax.set_xlabel(xlabel)
