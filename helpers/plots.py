@@ -1,4 +1,5 @@
-"""Plots: learning curves with a band over seeds, and bar charts of action probabilities.
+"""Plots: learning curves with a band over seeds, bar charts of action probabilities, and the
+panels of the "reuse one batch" experiment (notebooks 05 and 06).
 
 Every function returns the matplotlib Figure, so a notebook shows it by leaving it last in
 a cell, and a test can inspect it without a screen. Each figure is closed in pyplot as soon
@@ -107,5 +108,84 @@ def arm_probabilities(probs, labels=None, title=None, ax=None, best=None):
     if title:
         ax.set_title(title)
     ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+REUSE_PANELS = [
+    ("return", "mean return of pi_theta", "the real return"),
+    ("kl", "KL(pi_old || pi_theta)", "the distance from pi_old"),
+    ("surrogate", "mean(ratio * A)", "what the update believes"),
+    ("ess", "effective sample size / batch size", "how many samples still count"),
+]
+
+
+def reuse_panels(runs, checkpoints, title=None):
+    """Four panels of the "reuse one batch" experiment: return, KL(pi_old || pi_theta) (with the
+    sample estimate ``approx_kl`` dotted, where given), surrogate and effective sample size,
+    against the number of updates on the same batch.
+
+    ``runs`` maps a label (an objective) to a dict of arrays of shape (batches, checkpoints)
+    under the keys ``"return"``, ``"kl"``, ``"surrogate"``, ``"ess"`` (and optionally
+    ``"approx_kl"``); ``checkpoints`` lists the numbers of updates. Each batch is a thin line,
+    the mean over batches a thick one; the dashed grey line is pi_old's return (at 0 updates).
+    """
+    if not runs:
+        raise ValueError("runs must map at least one label to the experiment's results")
+    checkpoints = list(checkpoints)
+    for label, res in runs.items():
+        for key, _, _ in REUSE_PANELS:
+            shape = np.shape(res.get(key)) if isinstance(res, dict) else ()
+            if len(shape) != 2 or shape[1] != len(checkpoints):
+                raise ValueError(
+                    f"runs[{label!r}][{key!r}] must be an array (batches, {len(checkpoints)}), got shape {shape}"
+                )
+    fig, axes = new_figure((17, 4), ncols=4)
+    xs = np.arange(len(checkpoints))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (label, res) in enumerate(runs.items()):
+        color = colors[i % len(colors)]
+        for ax, (key, _, _) in zip(axes, REUSE_PANELS, strict=True):
+            values = np.asarray(res[key], dtype=float)
+            for curve in values:
+                ax.plot(xs, curve, color=color, alpha=0.25, linewidth=1)
+            ax.plot(
+                xs,
+                values.mean(0),
+                "o-",
+                color=color,
+                linewidth=2,
+                label=f"{label}: mean of {len(values)} batches",
+            )
+        if "approx_kl" in res:
+            axes[1].plot(
+                xs,
+                np.asarray(res["approx_kl"], float).mean(0),
+                "x",
+                color=color,
+                markersize=8,
+                markeredgewidth=2,
+                zorder=3,
+                label=f"{label}: approx_kl (k3)",
+            )
+    first = next(iter(runs.values()))
+    axes[0].axhline(
+        np.asarray(first["return"], float)[:, 0].mean(),
+        color="grey",
+        linestyle="--",
+        label="pi_old",
+    )
+    for ax, (_, ylabel, panel_title) in zip(axes, REUSE_PANELS, strict=True):
+        ax.set_xticks(xs, [str(k) for k in checkpoints])
+        ax.set_xlabel("updates on the same batch")
+        ax.set_ylabel(ylabel)
+        ax.set_title(panel_title)
+        ax.grid(alpha=0.3)
+    axes[1].set_yscale("symlog", linthresh=1e-3)
+    axes[1].set_ylim(bottom=0)
+    axes[0].legend(fontsize="x-small", loc="best")
+    axes[1].legend(fontsize="x-small", loc="upper left")
+    if title:
+        fig.suptitle(title)
     fig.tight_layout()
     return fig

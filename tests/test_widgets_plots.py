@@ -182,3 +182,36 @@ def test_clip_figure_panels_and_explorer_retrain_button():
 def test_clip_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def _reuse_results(batches=3, checkpoints=4, level=1.0):
+    rng = np.random.default_rng(0)
+    return {
+        key: level * rng.random((batches, checkpoints))
+        for key in ["return", "kl", "approx_kl", "surrogate", "ess"]
+    }
+
+
+def test_reuse_panels_draw_each_objective_on_the_four_panels():
+    runs = {"IS": _reuse_results(), "clip": _reuse_results(level=0.5)}
+    fig = plots.reuse_panels(runs, [0, 1, 2, 4])
+    assert [ax.get_title() for ax in fig.axes] == [t for _, _, t in plots.REUSE_PANELS]
+    means = [line for line in fig.axes[0].lines if line.get_marker() == "o"]
+    assert len(means) == 2  # one mean line per objective
+    assert np.allclose(means[1].get_ydata(), runs["clip"]["return"].mean(0))
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["0", "1", "2", "4"]
+
+
+@pytest.mark.parametrize(
+    ("runs", "message"),
+    [
+        ({}, "runs must map at least one label"),
+        (
+            {"IS": {"return": np.zeros((2, 3))}},
+            r"runs\['IS'\]\['return'\] must be an array \(batches, 4\)",
+        ),
+    ],
+)
+def test_reuse_panels_bad_input(runs, message):
+    with pytest.raises(ValueError, match=message):
+        plots.reuse_panels(runs, [0, 1, 2, 4])
