@@ -155,10 +155,10 @@ def reuse_panels(runs, checkpoints, title=None):
                 "o-",
                 color=color,
                 linewidth=2,
-                label=f"{label}: mean of {len(values)} batches",
+                label=f"{label} (mean of {len(values)} batches)",
             )
         if "approx_kl" in res:
-            axes[1].plot(
+            (cross,) = axes[1].plot(
                 xs,
                 np.asarray(res["approx_kl"], float).mean(0),
                 "x",
@@ -166,7 +166,7 @@ def reuse_panels(runs, checkpoints, title=None):
                 markersize=8,
                 markeredgewidth=2,
                 zorder=3,
-                label=f"{label}: approx_kl (k3)",
+                label="crosses: approx_kl (k3), the sample estimate",
             )
     first = next(iter(runs.values()))
     axes[0].axhline(
@@ -184,7 +184,8 @@ def reuse_panels(runs, checkpoints, title=None):
     axes[1].set_yscale("symlog", linthresh=1e-3)
     axes[1].set_ylim(bottom=0)
     axes[0].legend(fontsize="x-small", loc="best")
-    axes[1].legend(fontsize="x-small", loc="upper left")
+    if any("approx_kl" in res for res in runs.values()):  # one entry: what the crosses are
+        axes[1].legend(handles=[cross], fontsize="x-small", loc="upper left")
     if title:
         fig.suptitle(title)
     fig.tight_layout()
