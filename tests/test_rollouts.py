@@ -58,16 +58,25 @@ def _final_obs(obs, action):
 # the 16 corners of the reset box): with max_episode_steps <= 6 every episode is truncated.
 
 
-@pytest.mark.parametrize("mode", ["sync", "vector"])
-def test_collect_steps_shapes_dones_and_truncation_bootstrap(mode):
-    torch.manual_seed(0)
+def _clocked_rollout(mode, num_envs, seed, max_episode_steps, num_steps, gamma):
+    """An untrained agent's rollout in CartPoles whose every episode the clock cuts."""
+    torch.manual_seed(seed)
     vec = envs.make_vec_env(
-        "CartPole-v1", num_envs=2, seed=0, max_episode_steps=5, vectorization_mode=mode
+        "CartPole-v1",
+        num_envs=num_envs,
+        seed=seed,
+        max_episode_steps=max_episode_steps,
+        vectorization_mode=mode,
     )
     agent = nets.ActorCritic(4, 2)
-    next_obs, _ = vec.reset(seed=0)
+    next_obs, _ = vec.reset(seed=seed)
+    return agent, rollouts.collect_steps(vec, agent, next_obs, num_steps=num_steps, gamma=gamma)
+
+
+@pytest.mark.parametrize("mode", ["sync", "vector"])
+def test_collect_steps_shapes_dones_and_truncation_bootstrap(mode):
     gamma = 0.9
-    ro = rollouts.collect_steps(vec, agent, next_obs, num_steps=12, gamma=gamma)
+    agent, ro = _clocked_rollout(mode, 2, 0, max_episode_steps=5, num_steps=12, gamma=gamma)
     assert ro.obs.shape == (12, 2, 4)
     for x in (ro.actions, ro.logprobs, ro.values, ro.rewards, ro.dones):
         assert x.shape == (12, 2)
@@ -92,13 +101,7 @@ def test_collect_steps_shapes_dones_and_truncation_bootstrap(mode):
 
 @pytest.mark.parametrize("mode", ["sync", "vector"])
 def test_collect_steps_bootstrap_value_is_gamma_times_value_of_final_obs(mode):
-    torch.manual_seed(1)
-    vec = envs.make_vec_env(
-        "CartPole-v1", num_envs=1, seed=3, max_episode_steps=3, vectorization_mode=mode
-    )
-    agent = nets.ActorCritic(4, 2)
-    next_obs, _ = vec.reset(seed=3)
-    ro = rollouts.collect_steps(vec, agent, next_obs, num_steps=3, gamma=0.5)
+    agent, ro = _clocked_rollout(mode, 1, 3, max_episode_steps=3, num_steps=3, gamma=0.5)
     assert ro.dones[:, 0].tolist() == [0.0, 0.0, 1.0]
     with torch.no_grad():
         v_final = agent.get_value(_final_obs(ro.obs[2, 0], ro.actions[2, 0])).item()
