@@ -24,6 +24,7 @@ import json
 import os
 import secrets
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -169,6 +170,17 @@ def _message(msg_type, content, session):
     }
 
 
+def _decode(frame):
+    """A kernel message from a websocket frame: text is JSON; a binary frame (a message with
+    buffers, like a widget's PNG) is jupyter_server's layout: a count, offsets, JSON, buffers."""
+    if isinstance(frame, str):
+        return json.loads(frame)
+    (count,) = struct.unpack("!I", frame[:4])
+    offsets = struct.unpack(f"!{count}I", frame[4 : 4 + 4 * count])
+    end = offsets[1] if count > 1 else len(frame)
+    return json.loads(frame[offsets[0] : end].decode())
+
+
 def open_and_run(server, path, timeout=900):
     """Open ``path`` as JupyterLab does (a session with a new kernel, its websocket kept
     open) and run every code cell in order. Returns (kernel id, websocket, error or None)."""
@@ -202,7 +214,7 @@ def open_and_run(server, path, timeout=900):
         ws.send(json.dumps(request))
         msg_id, replied, idle, error = request["header"]["msg_id"], False, False, None
         while not (replied and idle):
-            msg = json.loads(ws.recv())
+            msg = _decode(ws.recv())
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind = msg["header"]["msg_type"]
