@@ -197,16 +197,22 @@ def has_version(versions, pinned):
     return False
 
 
-def check_pin(name, version, python, platforms, indexes, lookup=wheel_versions):
+def check_pin(name, version, python, platforms, indexes, lookup=wheel_versions, unreachable=None):
     """``(ok, note)``: a wheel of ``name==version`` on one of ``indexes``? ``note`` says where,
-    and which indexes could not be reached."""
+    and which indexes could not be reached (remembered in ``unreachable``, a dict index ->
+    reason, so that each is tried once)."""
+    unreachable = {} if unreachable is None else unreachable
     found, notes = [], []
     for index in indexes:
+        if index in unreachable:
+            notes.append(f"{index} not reachable")
+            continue
         try:
             if has_version(lookup(name, python, platforms, index), version):
                 found.append(index)
         except Unreachable as err:
-            notes.append(f"{index} not reachable ({err})")
+            unreachable[index] = str(err)
+            notes.append(f"{index} not reachable")
     if found:
         return True, "; ".join([f"wheel on {', '.join(found)}"] + notes)
     return False, "; ".join(["no wheel on " + ", ".join(indexes)] + notes)
@@ -255,7 +261,7 @@ def main():
         f"{binder['arch']}), installs {', '.join(binder['requirements']) or 'no requirements file'}"
     )
     for line in log.splitlines():
-        if "Python version" in line:
+        if "Python version" in line or "python=" in line:
             print(f"  repo2docker says: {line.strip()}")
     if binder["python"] not in pythons:
         problems.append(
@@ -276,8 +282,11 @@ def main():
             for name, pinned in pins:
                 label = f"requirements.txt: {name}=={pinned} on Python {python}, {where}"
                 jobs.append((label, name, pinned, python, tags, indexes))
+    unreachable = {}
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda job: check_pin(*job[1:]), jobs))
+        results = list(pool.map(lambda job: check_pin(*job[1:], unreachable=unreachable), jobs))
+    for index, reason in unreachable.items():
+        print(f"  note: {index} could not be reached from here ({reason})")
     for (label, *_), (ok, note) in zip(jobs, results, strict=True):
         if not ok:
             problems.append(f"{label}: {note}")
