@@ -82,9 +82,12 @@ def kernel_pids(server_pid):
 
 
 class Server:
-    """A JupyterLab server on loopback, started with ``config`` (or Jupyter's defaults)."""
+    """A JupyterLab server on loopback serving ``root``, started with the config file
+    ``config`` (None: Jupyter's defaults) and the Jupyter config folder ``config_dir`` (None:
+    a fresh, empty one, so that nothing from the home folder leaks in)."""
 
-    def __init__(self, config, log_path):
+    def __init__(self, config, log_path, root=ROOT, config_dir=None):
+        self.root = Path(root)
         self.token = secrets.token_hex(16)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -93,7 +96,7 @@ class Server:
         self._tmp = tempfile.TemporaryDirectory(prefix="session-memory-")
         env = dict(os.environ)
         env.update(
-            JUPYTER_CONFIG_DIR=str(Path(self._tmp.name) / "config"),  # empty: no ~/.jupyter
+            JUPYTER_CONFIG_DIR=str(config_dir or Path(self._tmp.name) / "config"),
             JUPYTER_RUNTIME_DIR=str(Path(self._tmp.name) / "runtime"),
             PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         )
@@ -107,7 +110,7 @@ class Server:
             f"--ServerApp.port={self.port}",
             "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}",
-            f"--ServerApp.root_dir={ROOT}",
+            f"--ServerApp.root_dir={self.root}",
         ]
         if config is not None:
             cmd.append(f"--config={config}")
@@ -195,7 +198,7 @@ def open_and_run(server, path, timeout=900):
         header=[f"Authorization: token {server.token}"],
         timeout=timeout,
     )
-    nb = nbformat.read(ROOT / path, as_version=4)
+    nb = nbformat.read(server.root / path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type != "code" or not cell.source.strip():
             continue
@@ -256,6 +259,42 @@ class PeakSampler:
         return self.peak
 
 
+def run_session(server, paths, settle=3.0):
+    """Open and run each notebook in ``paths`` (under ``server.root``) in turn, leaving its
+    kernel running and connected; after each, wait ``settle`` seconds and measure. Returns
+    rows ``(name, seconds, live kernels, their MB, peak MB while it ran, server MB, result)``."""
+    rows, sockets = [], []
+    try:
+        for path in paths:
+            rel = Path(path).resolve().relative_to(server.root.resolve()).as_posix()
+            sampler = PeakSampler(server)
+            start = time.perf_counter()
+            _, ws, error = open_and_run(server, rel)
+            seconds = time.perf_counter() - start
+            sockets.append(ws)  # JupyterLab keeps the notebook open and connected
+            time.sleep(settle)
+            peak = sampler.stop()
+            kernels = server.kernels_mb()
+            total = sum(kernels.values())
+            server_mb = rss_mb(server.proc.pid) - total
+            rows.append(
+                (Path(path).name, seconds, len(kernels), total, peak, server_mb, error or "ok")
+            )
+            print(
+                f"{Path(path).name:42s} {seconds:6.0f} s  {len(kernels)} kernels alive  "
+                f"{total:6.0f} MB after  {peak:6.0f} MB peak  server {server_mb:4.0f} MB  "
+                f"{error or 'ok'}",
+                flush=True,
+            )
+    finally:
+        for ws in sockets:
+            try:
+                ws.close()
+            except Exception:
+                pass
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -282,43 +321,11 @@ def main(argv=None):
     )
     config = None if args.jupyter_defaults else args.config
     log_path = args.log or str(Path(tempfile.gettempdir()) / "session_memory_server.log")
-    print(
-        f"server settings: {'Jupyter defaults' if config is None else Path(config).relative_to(ROOT)}"
-        f" (server log: {log_path})",
-        flush=True,
-    )
+    print(f"server settings: {config or 'Jupyter defaults'} (server log: {log_path})", flush=True)
     server = Server(config, log_path)
-    rows, sockets, failed, session_peak = [], [], False, 0.0
     try:
-        for path in paths:
-            rel = path.relative_to(ROOT).as_posix()
-            sampler = PeakSampler(server)
-            start = time.perf_counter()
-            kernel_id, ws, error = open_and_run(server, rel)
-            seconds = time.perf_counter() - start
-            sockets.append(ws)  # JupyterLab keeps the notebook open and connected
-            time.sleep(args.settle)
-            peak = sampler.stop()
-            kernels = server.kernels_mb()
-            total, server_mb = (
-                sum(kernels.values()),
-                rss_mb(server.proc.pid) - sum(kernels.values()),
-            )
-            session_peak = max(session_peak, peak, total)
-            failed |= error is not None
-            rows.append((path.name, seconds, len(kernels), total, peak, server_mb, error or "ok"))
-            print(
-                f"{path.name:42s} {seconds:6.0f} s  {len(kernels)} kernels alive  "
-                f"{total:6.0f} MB after  {peak:6.0f} MB peak  server {server_mb:4.0f} MB  "
-                f"{error or 'ok'}",
-                flush=True,
-            )
+        rows = run_session(server, paths, settle=args.settle)
     finally:
-        for ws in sockets:
-            try:
-                ws.close()
-            except Exception:
-                pass
         server.stop()
     print(
         "\n| after notebook | run (s) | live kernels | kernels' memory after (MB) "
@@ -328,6 +335,8 @@ def main(argv=None):
         print(
             f"| {name} | {seconds:.0f} | {n} | {total:.0f} | {peak:.0f} | {server_mb:.0f} | {result} |"
         )
+    session_peak = max((max(r[3], r[4]) for r in rows), default=0.0)
+    failed = any(r[6] != "ok" for r in rows)
     verdict = "fits" if session_peak <= BAR_MB else "does NOT fit"
     print(f"\nhighest total of the live kernels: {session_peak:.0f} MB ({verdict} in {BAR_MB} MB)")
     return 1 if failed or session_peak > BAR_MB else 0

@@ -104,6 +104,7 @@ class LRUKernelManager(AsyncMappingKernelManager):
     )
 
     _memory_callback = None
+    _announced = False
 
     @validate("max_kernels")
     def _validate_max_kernels(self, proposal):
@@ -161,6 +162,14 @@ class LRUKernelManager(AsyncMappingKernelManager):
                 f"to keep at most {self.max_kernels} kernels running",
             )
         kernel_id = await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
+        if not self._announced:
+            self._announced = True
+            self.log.info(
+                "Keeping at most %d kernels running%s: the least recently used idle ones are "
+                "shut down first",
+                self.max_kernels,
+                f" and at most {self.memory_limit_mb} MB of them" if self.memory_limit_mb else "",
+            )
         if self.memory_limit_mb and self._memory_callback is None:
             self._memory_callback = PeriodicCallback(self.check_memory, 1000 * self.check_interval)
             self._memory_callback.start()
