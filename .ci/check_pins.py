@@ -126,7 +126,7 @@ def parse_dockerfile(dockerfile):
     )
     if not base or not lock:
         raise ValueError("repo2docker's Dockerfile: no FROM line or no conda environment lock file")
-    lock_path = _unescape(lock.group(1))
+    lock_path = _unescape(re.sub(r"-[0-9a-f]{6}$", "", lock.group(1)))  # less its hash suffix
     picked = re.search(r"environment\.py-(\d+\.\d+)-", Path(lock_path).name)
     if not picked:
         raise ValueError(f"repo2docker's Dockerfile: no Python in the lock file name {lock_path!r}")
@@ -138,7 +138,7 @@ def parse_dockerfile(dockerfile):
     if arch is None:
         raise ValueError(f"repo2docker's conda platform {platform.group(1)!r} is not known here")
     exact = None
-    lock_file = Path(re.sub(r"-[0-9a-f]{6}$", "", lock_path))
+    lock_file = Path(lock_path)
     if lock_file.is_file():
         found = re.search(r"/python-(\d+\.\d+\.\d+)-[^/]*cpython", lock_file.read_text())
         exact = found.group(1) if found else None

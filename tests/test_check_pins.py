@@ -3,6 +3,7 @@ reading of repo2docker's Dockerfile, of requirements files and of pyproject, and
 tested here offline with the registry replaced by a table."""
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,18 @@ def test_dockerfile_gives_python_base_image_glibc_and_requirements():
     assert found["glibc"] == (2, 39) and found["arch"] == "x86_64"
     assert found["requirements"] == ["binder/requirements.txt"]
     assert found["python_exact"] is None  # the lock file is not on this machine
+
+
+def test_the_exact_python_comes_from_repo2dockers_lock_file(tmp_path):
+    lock = tmp_path / "environment.py-3.11-linux-64.lock"
+    lock.write_text(
+        "@EXPLICIT\nhttps://conda.anaconda.org/conda-forge/noarch/python_abi-3.11-8_cp311.conda\n"
+        "https://conda.anaconda.org/conda-forge/linux-64/python-3.11.14-hfe2f287_1_cpython.conda\n"
+    )
+    escaped = "".join(c if c.isalnum() else f"-{ord(c):02x}" for c in str(lock))
+    text = re.sub(r"build_script_files/\S+", f"build_script_files/{escaped}-25c7c4", DOCKERFILE)
+    found = check_pins.parse_dockerfile(text)
+    assert found["python"] == "3.11" and found["python_exact"] == "3.11.14"
 
 
 def test_dockerfile_python_follows_the_lock_file_repo2docker_copies():
