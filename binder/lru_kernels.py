@@ -12,9 +12,9 @@ one, never the most recently used one):
   up (Linux ``/proc``; elsewhere this limit is off) and, while it is over the limit, the
   least recently used idle kernel is shut down.
 
-A kernel is shut down exactly as jupyter_server's idle culler does it; its notebook then shows
-"No Kernel", and running a cell there offers a new kernel (run the notebook again from the
-top). "Used" means a message from the kernel (running a cell), as for the culler.
+A kernel is shut down exactly as jupyter_server's idle culler does it; in JupyterLab its notebook
+then shows "No Kernel", and running a cell there starts a fresh kernel (run the notebook again
+from the top). "Used" means a message from the kernel (running a cell), as for the culler.
 ``binder/jupyter_server_config.py`` turns this on.
 """
 
