@@ -15,11 +15,12 @@ It asks the registry the way pip itself would (``pip index versions`` with
 ``--only-binary=:all:``, the target Python and platform; nothing is downloaded), ignoring this
 machine's pip configuration, so the answer is the public index's. It needs the network, so it
 runs outside the offline test run: ``.ci/run`` runs it before the README's test command, in a
-virtual environment with jupyter-repo2docker (``.ci/requirements-check.txt``). It never skips:
+virtual environment with jupyter-repo2docker (``.ci/requirements-check.txt``, which pins pip). It never skips:
 any pin without a wheel, an index it cannot reach when no other index has the wheel, or a
 repo2docker output it cannot read makes it exit non-zero with the reason.
 """
 
+import functools
 import json
 import os
 import re
@@ -164,25 +165,51 @@ def pip_env():
     return env
 
 
+@functools.cache
+def _pip_has_json():
+    """Whether this pip's ``pip index versions`` has ``--json`` (pip 25 and later)."""
+    help_text = subprocess.run(
+        [sys.executable, "-m", "pip", "index", "versions", "--help"],
+        capture_output=True,
+        text=True,
+        env=pip_env(),
+        timeout=120,
+    ).stdout
+    return "--json" in help_text
+
+
 def wheel_versions(name, python, platforms, index):
     """Versions of ``name`` that have a wheel for CPython ``python`` on one of ``platforms``
     (or a pure-Python wheel) on ``index``, as pip sees them; raises Unreachable."""
+    if not _pip_has_json():
+        raise RuntimeError(
+            "this pip is too old: its `pip index versions` has no --json and lists versions "
+            "without a wheel; install .ci/requirements-check.txt (pip 26.3)"
+        )
     cmd = [sys.executable, "-m", "pip", "index", "versions", name, "--json"]
     cmd += ["--python-version", python, "--only-binary=:all:", "--index-url", index]
     cmd += ["--retries", "2", "--timeout", "30"]
     for tag in platforms:
         cmd += ["--platform", tag]
     result = subprocess.run(cmd, capture_output=True, text=True, env=pip_env(), timeout=300)
-    if result.returncode == 0:
-        return json.loads(result.stdout)["versions"]
-    if re.search(
-        r"Retrying|NameResolution|Max retries|Could not fetch URL|ConnectionError|timed out",
-        result.stderr,
-    ):
-        raise Unreachable(result.stderr.strip().splitlines()[-1][:160])
-    if "No matching distribution found" in result.stderr:
+    return read_pip_answer(name, result.returncode, result.stdout, result.stderr)
+
+
+def read_pip_answer(name, returncode, stdout, stderr):
+    """The versions in ``pip index versions --json``'s answer; [] for "no matching
+    distribution"; Unreachable when pip could not reach the index; any other failure raises."""
+    if returncode == 0:
+        return json.loads(stdout)["versions"]
+    connection = re.compile(
+        r"Retrying|NameResolution|Max retries|Could not fetch URL|ConnectionError|timed out"
+    )
+    failures = [line for line in stderr.splitlines() if connection.search(line)]
+    if failures:
+        reason = re.search(r"Failed to resolve '[^']+'|Max retries exceeded|timed out", failures[0])
+        raise Unreachable(reason.group(0) if reason else failures[0].strip()[:160])
+    if "No matching distribution found" in stderr:
         return []
-    raise RuntimeError(f"pip index versions {name}: {result.stderr.strip()[-300:]}")
+    raise RuntimeError(f"pip index versions {name}: {stderr.strip()[-300:]}")
 
 
 def has_version(versions, pinned):

@@ -147,3 +147,31 @@ def test_pip_is_asked_without_this_machines_pip_configuration(monkeypatch):
     env = check_pins.pip_env()
     assert "PIP_FIND_LINKS" not in env and env["PIP_CERT"].endswith(".crt")
     assert env["PIP_CONFIG_FILE"] == __import__("os").devnull
+
+
+UNREACHABLE = (
+    "WARNING: Retrying (Retry(total=1, connect=None, read=None, redirect=None, status=None)) "
+    "after connection broken by 'NameResolutionError(\"HTTPSConnection(host='download.pytorch.org',"
+    " port=443): Failed to resolve 'download.pytorch.org' ([Errno -2] Name or service not known)\")"
+    "': /whl/cpu/torch/\nERROR: No matching distribution found for torch\n"
+)
+
+
+def test_pips_answers_are_read():
+    assert check_pins.read_pip_answer("x", 0, '{"name": "x", "versions": ["2.0", "1.0"]}', "") == [
+        "2.0",
+        "1.0",
+    ]
+    stderr = "ERROR: No matching distribution found for numpy\n"
+    assert check_pins.read_pip_answer("numpy", 1, "", stderr) == []
+    with pytest.raises(check_pins.Unreachable, match="Failed to resolve 'download.pytorch.org'"):
+        check_pins.read_pip_answer("torch", 1, "", UNREACHABLE)
+    with pytest.raises(RuntimeError, match="no such option"):
+        check_pins.read_pip_answer("x", 2, "", "no such option: --frobnicate")
+
+
+def test_an_old_pip_is_refused_not_believed(monkeypatch):
+    """pip before 25 lists versions that have no wheel even with --only-binary=:all:."""
+    monkeypatch.setattr(check_pins, "_pip_has_json", lambda: False)
+    with pytest.raises(RuntimeError, match="too old"):
+        check_pins.wheel_versions("numpy", "3.11", ["win_amd64"], check_pins.PYPI)
