@@ -219,7 +219,7 @@ def test_colab_cell_on_colab_installs_the_course_and_keeps_colabs_torch(tmp_path
             pip + ["--no-deps", "pg2rlhf @ git+https://github.com/example-org/pg2rlhf-course@main"],
             {"check": True},
         ),
-        (pip + ["numpy", "matplotlib", "gymnasium>=1.0,<2", "tqdm"], {"check": True}),
+        (pip + ["numpy", "matplotlib", "gymnasium>=1.1,<2", "tqdm"], {"check": True}),
     ]
     assert not any("torch" in arg or "ipywidgets" in arg for cmd, _ in calls for arg in cmd)
     # and where helpers is importable already (a second run on Colab), nothing again
