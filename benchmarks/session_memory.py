@@ -321,7 +321,8 @@ def main(argv=None):
     )
     config = None if args.jupyter_defaults else args.config
     log_path = args.log or str(Path(tempfile.gettempdir()) / "session_memory_server.log")
-    print(f"server settings: {config or 'Jupyter defaults'} (server log: {log_path})", flush=True)
+    shown = "Jupyter defaults" if config is None else os.path.relpath(config, ROOT)
+    print(f"server settings: {shown} (server log: {log_path})", flush=True)
     server = Server(config, log_path)
     try:
         rows = run_session(server, paths, settle=args.settle)

@@ -52,13 +52,15 @@ def process_tree_mb(pid):
 def to_stop_for_count(kernels, keep):
     """Ids of the kernels to shut down so that at most ``keep`` remain.
 
-    ``kernels``: list of ``(kernel_id, last_activity, execution_state)``. Only idle kernels
-    are chosen, least recently used first; if too few are idle, fewer are stopped."""
+    ``kernels``: list of ``(kernel_id, last_activity, execution_state)``. Dead kernels go
+    first, then idle ones, least recently used first; busy or starting ones never, so if too
+    few are idle, fewer are stopped."""
     if keep < 0:
         raise ValueError(f"keep must be a non-negative number of kernels, got {keep!r}")
     excess = len(kernels) - keep
+    dead = [k for k in kernels if k[2] == "dead"]
     idle = sorted((k for k in kernels if k[2] == "idle"), key=lambda k: k[1])
-    return [k[0] for k in idle[: max(excess, 0)]]
+    return [k[0] for k in (dead + idle)[: max(excess, 0)]]
 
 
 def to_stop_for_memory(kernels, limit_mb):
@@ -146,8 +148,9 @@ class LRUKernelManager(AsyncMappingKernelManager):
 
     async def _shut_down(self, kernel_ids, why):
         for kernel_id in kernel_ids:
-            if kernel_id not in self._kernels:
-                continue
+            kernel = self._kernels.get(kernel_id)
+            if kernel is None or getattr(kernel, "execution_state", None) not in ("idle", "dead"):
+                continue  # gone, or it started working since it was chosen
             self.log.warning(
                 "Shutting down idle kernel %s, the least recently used, %s", kernel_id, why
             )
@@ -181,7 +184,10 @@ class LRUKernelManager(AsyncMappingKernelManager):
             return
         rows = []
         for kernel_id, last, state in self._kernel_rows():
-            mb = self.kernel_mb(kernel_id)
+            try:
+                mb = self.kernel_mb(kernel_id)
+            except KeyError:  # shut down meanwhile
+                continue
             if mb is None:
                 return  # no /proc (or no pid): the memory limit cannot be checked here
             rows.append((kernel_id, last, state, mb))

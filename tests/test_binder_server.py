@@ -41,6 +41,8 @@ def test_count_limit_stops_the_least_recently_used_idle_kernels():
 def test_count_limit_never_stops_a_busy_or_starting_kernel():
     kernels = [("a", at(1), "busy"), ("b", at(2), "starting"), ("c", at(3), "idle")]
     assert lru.to_stop_for_count(kernels, keep=1) == ["c"]  # one fewer than asked: a, b work
+    crashed = [("a", at(1), "idle"), ("b", at(2), "dead"), ("c", at(3), "idle")]
+    assert lru.to_stop_for_count(crashed, keep=2) == ["b"]  # a dead kernel goes first
     with pytest.raises(ValueError, match="keep"):
         lru.to_stop_for_count(kernels, keep=-1)
 
