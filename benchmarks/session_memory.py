@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import secrets
+import signal
 import socket
 import struct
 import subprocess
@@ -323,6 +324,8 @@ def main(argv=None):
     log_path = args.log or str(Path(tempfile.gettempdir()) / "session_memory_server.log")
     shown = "Jupyter defaults" if config is None else os.path.relpath(config, ROOT)
     print(f"server settings: {shown} (server log: {log_path})", flush=True)
+    # stopped from outside (timeout, kill): still stop the server and its kernels
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     server = Server(config, log_path)
     try:
         rows = run_session(server, paths, settle=args.settle)
