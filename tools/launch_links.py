@@ -19,6 +19,7 @@ new cell has none until the notebook is next run (``benchmarks/course_run.py --w
 """
 
 import argparse
+import json
 import re
 import subprocess
 import sys
@@ -189,8 +190,8 @@ def colab_cell_source(url, branch, package, dependencies):
             'if "google.colab" in sys.modules and importlib.util.find_spec("helpers") is None:',
             "    import subprocess",
             "",
-            f"    course = {spec!r}",
-            f"    missing = {dependencies!r}",
+            f"    course = {json.dumps(spec)}",
+            f"    missing = {json.dumps(dependencies)}",
             '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", course], check=True)',
             '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *missing], check=True)',
             "    importlib.invalidate_caches()",
