@@ -250,6 +250,7 @@ def test_the_install_spec_is_one_pip_accepts_and_builds(tmp_path):
             "pip",
             "install",
             "--dry-run",
+            "--ignore-installed",  # the course is installed here (editable): resolve it anew
             "--no-deps",
             "--no-build-isolation",
             "--no-index",
