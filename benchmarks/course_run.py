@@ -5,6 +5,11 @@ wall time and the kernel's peak memory; with --write, save the outputs into the 
     python benchmarks/course_run.py --write    # ... and commit-ready outputs in place
     python benchmarks/course_run.py notebooks/01_policy_gradient.ipynb -p SEED=3
 
+With --write, each tqdm progress bar's text (what a page that cannot run widgets shows, such
+as the repository's notebook view) is its final state from the saved widget state, not the
+"0%" it had when first displayed; a widget closed during the run (a finished bar with
+``leave=False``) leaves no output behind, as in a live run.
+
 Peak memory is the kernel process's peak resident set size (VmHWM, Linux only). The
 kernels import this checkout's ``helpers`` (its root goes first on ``PYTHONPATH``), whichever
 checkout the editable install points to.
@@ -12,6 +17,7 @@ checkout the editable install points to.
 
 import argparse
 import ast
+import html
 import os
 import sys
 import time
@@ -85,9 +91,67 @@ def _run_once(path, write, params, timeout):
     seconds = time.perf_counter() - start
     if write and error is None:
         client.set_widgets_metadata()
+        finalize_progress_bars(nb)
         nb.metadata["kernelspec"] = KERNELSPEC  # so JupyterLab starts the kernel without asking
         nbformat.write(nb, path)
     return seconds, peak, error
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def _widget_states(nb):
+    return nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+
+
+def progress_text(states, model_id):
+    """The text of the tqdm bar ``model_id`` in its saved (final) state, as tqdm prints it
+    (``desc: 32%|###       | 16000/50000 [...]``), or None if it is not a tqdm bar."""
+    box = states.get(model_id, {})
+    children = [c.removeprefix("IPY_MODEL_") for c in box.get("state", {}).get("children", [])]
+    if box.get("model_name") != "HBoxModel" or len(children) != 3:
+        return None
+    left, bar, right = (states.get(c, {}) for c in children)
+    if [m.get("model_name") for m in (left, bar, right)] != [
+        "HTMLModel",
+        "FloatProgressModel",
+        "HTMLModel",
+    ]:
+        return None
+    value, top = bar["state"].get("value", 0.0), bar["state"].get("max", 0.0)
+    frac = min(max(value / top, 0.0), 1.0) if top else 1.0
+    filled = "\u2588" * round(10 * frac)
+
+    def text(m):
+        return html.unescape(m["state"].get("value", "")).replace("\u2007", " ")
+
+    return f"{text(left)}|{filled:10s}|{text(right)}"
+
+
+def finalize_progress_bars(nb):
+    """Give each tqdm bar's output the text of its final state, and drop the outputs of widgets
+    that were closed during the run (they are not in the saved widget state, so no page can
+    show them). Changes ``nb`` in place; returns how many bars were finalised."""
+    states, done = _widget_states(nb), 0
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            view = out.get("data", {}).get(WIDGET_VIEW)
+            if view is None:
+                kept.append(out)
+                continue
+            if view.get("model_id") not in states:
+                continue  # closed during the run: a live page shows nothing there either
+            final = progress_text(states, view["model_id"])
+            if final is not None:
+                out["data"]["text/plain"] = final
+                done += 1
+            kept.append(out)
+        cell["outputs"] = kept
+    return done
 
 
 def add_param_option(parser):
