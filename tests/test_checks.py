@@ -35,6 +35,10 @@ def rtg_off_by_one(r, g):
     )
 
 
+def rtg_no_discount(r, g):
+    return torch.tensor([sum(r[t:].tolist()) for t in range(len(r))])
+
+
 def rtg_whole(r, g):
     total = sum(g**k * r[k].item() for k in range(len(r)))
     return torch.full_like(r, total)
@@ -59,6 +63,10 @@ def bl_sign(lp, G, b, N):
 
 def bl_no_baseline(lp, G, b, N):
     return -(G * lp).sum() / N
+
+
+def bl_added(lp, G, b, N):
+    return -((G + _d(b)) * lp).sum() / N
 
 
 def bl_no_detach(lp, G, b, N):
@@ -112,6 +120,14 @@ def gae_lambda_only(r, v, d, nv, g, lam):
     return out
 
 
+def gae_next_value_everywhere(r, v, d, nv, g, lam):
+    out, last = torch.zeros_like(r), torch.zeros_like(nv)
+    for t in reversed(range(r.shape[0])):
+        last = r[t] + g * nv * (1 - d[t]) - v[t] + g * lam * (1 - d[t]) * last
+        out[t] = last
+    return out
+
+
 def gae_no_bootstrap(r, v, d, nv, g, lam):
     return gae_naive(r, v, d, torch.zeros_like(nv), g, lam)
 
@@ -143,6 +159,10 @@ def td_sign(V, s, r, s2, done, a, g):
     return V[s] + a * (V[s] - target)
 
 
+def td_jump(V, s, r, s2, done, a, g):
+    return r if done else r + g * V[s2]
+
+
 def td_mc(V, s, r, s2, done, a, g):
     return V[s] + a * (r - V[s])
 
@@ -162,6 +182,10 @@ def is_unweighted(f, p, q):
     return f.sum() / len(f)
 
 
+def is_sum(f, p, q):
+    return (f * p / q).sum()
+
+
 def is_self_normalised(f, p, q):
     w = p / q
     return (w * f).sum() / w.sum()
@@ -179,6 +203,16 @@ def ppo_sign(lp, olp, a, e):
 
 def ppo_no_min(lp, olp, a, e):
     return -(torch.exp(lp - olp).clamp(1 - e, 1 + e) * a).mean()
+
+
+def ppo_max(lp, olp, a, e):
+    ratio = torch.exp(lp - olp)
+    return -torch.max(ratio * a, ratio.clamp(1 - e, 1 + e) * a).mean()
+
+
+def ppo_log_ratio_clipped(lp, olp, a, e):
+    ratio = torch.exp(lp - olp)
+    return -torch.min(ratio * a, (lp - olp).clamp(-e, e).exp() * a).mean()
 
 
 def ppo_inverted(lp, olp, a, e):
@@ -235,6 +269,7 @@ CASES = [
             (rtg_forward_sum, "before* t"),
             (rtg_off_by_one, "one step off"),
             (rtg_whole, "R(tau) at every step"),
+            (rtg_no_discount, "discount is missing"),
         ],
     ),
     (
@@ -243,6 +278,7 @@ CASES = [
         [
             (bl_sign, "sign error"),
             (bl_no_baseline, "baseline is missing"),
+            (bl_added, "you added b"),
             (bl_no_detach, "detach the baseline"),
             (bl_no_detach_mean, "detach the baseline"),
             (bl_detached_logprobs, "no gradient reaches logprobs"),
@@ -257,13 +293,19 @@ CASES = [
             (gae_no_dones, "dones mask is missing"),
             (gae_lambda_only, "gamma * lambda"),
             (gae_no_bootstrap, "bootstrap from next_value"),
+            (gae_next_value_everywhere, "next_value is only for the last step"),
             (gae_bootstrap_last_step_always, "ends on the rollout's last step"),
         ],
     ),
     (
         checks.check_td0_update,
         [checks.td0_update, td_right],
-        [(td_no_terminal, "terminal step"), (td_sign, "sign error"), (td_mc, "Monte-Carlo-style")],
+        [
+            (td_no_terminal, "terminal step"),
+            (td_sign, "sign error"),
+            (td_mc, "Monte-Carlo-style"),
+            (td_jump, "jumped all the way"),
+        ],
     ),
     (
         checks.check_is_estimate,
@@ -272,6 +314,7 @@ CASES = [
             (is_swapped, "upside down"),
             (is_unweighted, "no importance weights"),
             (is_self_normalised, "self-normalised"),
+            (is_sum, "sum instead of mean"),
         ],
     ),
     (
@@ -281,6 +324,8 @@ CASES = [
             (ppo_sign, "sign error"),
             (ppo_no_min, "min is missing"),
             (ppo_inverted, "upside down"),
+            (ppo_max, "max instead of min"),
+            (ppo_log_ratio_clipped, "clipped the log-ratio"),
             (ppo_detached_ratio, "no gradient reaches logprobs"),
             (ppo_gradient_through_clip, "gradient with respect to logprobs is not"),
         ],
