@@ -16,9 +16,7 @@ checkout the editable install points to.
 """
 
 import argparse
-import ast
 import html
-import os
 import sys
 import time
 from pathlib import Path
@@ -26,31 +24,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, add_param_option, inject_parameters, parse_params, peak_rss_mb
+
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-# kernels started from here import this checkout's helpers
-os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-
-
-def _peak_rss_mb(pid):
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
-
-
-def _inject_parameters(nb, params):
-    """Append ``NAME = value`` lines to the cell tagged ``parameters`` (papermill's convention)."""
-    if not params:
-        return
-    for cell in nb.cells:
-        if "parameters" in cell.get("metadata", {}).get("tags", []):
-            cell.source += "\n" + "\n".join(f"{k} = {v!r}  # injected" for k, v in params.items())
-            return
-    raise ValueError("the notebook has no cell tagged 'parameters'")
 
 
 def run_notebook(path, write=False, params=None, timeout=600, retries=1):
@@ -71,7 +47,7 @@ def run_notebook(path, write=False, params=None, timeout=600, retries=1):
 
 def _run_once(path, write, params, timeout):
     nb = nbformat.read(path, as_version=4)
-    _inject_parameters(nb, params)
+    inject_parameters(nb, params)
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -87,7 +63,7 @@ def _run_once(path, write, params, timeout):
                 client.execute_cell(cell, index)
         except Exception as err:  # a failing cell: report it, keep going with other notebooks
             error = f"{type(err).__name__}: {str(err).strip().splitlines()[-1][:200]}"
-        peak = _peak_rss_mb(pid)
+        peak = peak_rss_mb(pid)
     seconds = time.perf_counter() - start
     if write and error is None:
         client.set_widgets_metadata()
@@ -152,27 +128,6 @@ def finalize_progress_bars(nb):
             kept.append(out)
         cell["outputs"] = kept
     return done
-
-
-def add_param_option(parser):
-    """``-p NAME=VALUE`` (repeatable): override a value of the notebook's parameters cell."""
-    parser.add_argument(
-        "-p",
-        "--param",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a value of the parameters cell, e.g. -p SEED=3",
-    )
-
-
-def parse_params(items):
-    """``["SEED=3", ...]`` -> ``{"SEED": 3, ...}`` (values read as Python literals)."""
-    params = {}
-    for item in items:
-        name, _, value = item.partition("=")
-        params[name] = ast.literal_eval(value)
-    return params
 
 
 def main(argv=None):
