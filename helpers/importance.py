@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from helpers import _validate
+from helpers import _validate, lang
 
 
 def _log_densities(log_p, log_q):
@@ -173,7 +173,7 @@ def distance_explorer(
         min=0.0,
         max=max_distance,
         step=0.1,
-        description="p-q distance",
+        description=lang.pick("p-q distance", "p 与 q 的距离"),
         continuous_update=False,
         style={"description_width": "initial"},
     )

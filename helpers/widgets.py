@@ -7,7 +7,7 @@ what the widgets redraw; they are unit-tested without a browser.
 import numpy as np
 import torch
 
-from helpers import _validate, plots
+from helpers import _validate, lang, plots
 
 
 def _softmax_bandit_args(logits, means):
@@ -110,10 +110,10 @@ def baseline_explorer(logits, means, noise_std, actions, rewards, lr=1.0):
         min=float(means_t.min()) - 2,
         max=float(means_t.max()) + 2,
         step=0.1,
-        description="baseline b",
+        description=lang.pick("baseline b", "基线 b"),
         continuous_update=False,
     )
-    use = W.Checkbox(value=True, description="subtract b")
+    use = W.Checkbox(value=True, description=lang.pick("subtract b", "减去 b"))
     image = W.Image(format="png")
 
     def redraw(_=None):
@@ -212,11 +212,13 @@ def clip_explorer(train, clip_coef=0.2):
         min=0.02,
         max=0.8,
         step=0.02,
-        description="clip epsilon",
+        description=lang.pick("clip epsilon", "裁剪 epsilon"),
         continuous_update=False,
         style={"description_width": "initial"},
     )
-    button = W.Button(description="retrain with this epsilon", icon="play")
+    button = W.Button(
+        description=lang.pick("retrain with this epsilon", "用这个 epsilon 重新训练"), icon="play"
+    )
     image = W.Image(format="png")
     log = W.Output()
     curves = {}
