@@ -98,26 +98,26 @@ def solution(name):
 MESSAGES = {
     "not_done": {
         "en": "Not done yet: fill in the function, then run this cell again. (checks.solution({name!r}) shows one answer.)",
-        "zh": "还没完成:补全这个函数,然后重新运行这个单元格。(checks.solution({name!r}) 会给出一个参考答案。)",
+        "zh": "还没完成：补全这个函数，然后重新运行这个单元格。(checks.solution({name!r}) 会给出一个参考答案。)",
     },
     "raised": {
         "en": "Your function raised {error}: {message}",
-        "zh": "你的函数抛出了 {error}: {message}",
+        "zh": "你的函数抛出了 {error}：{message}",
     },
     "correct": {
         "en": "Correct: matches the reference on all {n} cases.",
-        "zh": "正确:在全部 {n} 个用例上与参考答案一致。",
+        "zh": "正确：在全部 {n} 个用例上与参考答案一致。",
     },
-    "hint": {"en": "Not yet. Hint: {hint}", "zh": "还不对。提示:{hint}"},
+    "hint": {"en": "Not yet. Hint: {hint}", "zh": "还不对。提示：{hint}"},
     "wrong_value": {
         "en": "Not yet: for inputs {case!r}\n  expected {want!r}\n  got      {got!r}",
-        "zh": "还不对:对输入 {case!r}\n  期望 {want!r}\n  得到 {got!r}",
+        "zh": "还不对：对输入 {case!r}\n  期望 {want!r}\n  得到 {got!r}",
     },
     "wrong_gradient": {
         "en": "Not yet: the value is right, but its gradient with respect to {arg} is not "
         "(the gradient is what trains the network).\n  inputs {case!r}\n"
         "  expected gradient {want!r}\n  got      {got!r}",
-        "zh": "还不对:值是对的,但它关于 {arg} 的梯度不对(训练网络靠的是梯度)。\n  输入 {case!r}\n"
+        "zh": "还不对：值是对的，但它关于 {arg} 的梯度不对(训练网络靠的是梯度)。\n  输入 {case!r}\n"
         "  期望的梯度 {want!r}\n  得到      {got!r}",
     },
 }

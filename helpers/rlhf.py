@@ -196,15 +196,15 @@ def run_summary(runs, beta):
     if beta not in runs:
         return lang.pick(
             f"beta = {beta:g}: not trained yet; press the button to train PPO with it.",
-            f"beta = {beta:g}:还没有训练;按下按钮,用它训练 PPO。",
+            f"beta = {beta:g}：还没有训练；按下按钮，用它训练 PPO。",
         )
     log = runs[beta]
     last = {k: float(np.mean(log[k][-5:])) for k in ("rm", "gold", "kl")}
     return lang.pick(
         f"beta = {beta:g}, last 5 iterations: RM reward {last['rm']:+.2f}, "
         f"gold score {last['gold']:+.2f}, KL to the SFT model {last['kl']:.1f} nats",
-        f"beta = {beta:g},最近 5 次迭代:奖励模型(RM)奖励 {last['rm']:+.2f},"
-        f"真实(gold)得分 {last['gold']:+.2f},与 SFT 模型的 KL 散度 {last['kl']:.1f} nats",
+        f"beta = {beta:g}，最近 5 次迭代：奖励模型(RM)奖励 {last['rm']:+.2f}，"
+        f"真实(gold)得分 {last['gold']:+.2f}，与 SFT 模型的 KL 散度 {last['kl']:.1f} nats",
     )
 
 

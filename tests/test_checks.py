@@ -438,11 +438,11 @@ def test_checker_speaks_chinese_in_a_chinese_notebook(check, rights, wrongs, cap
         assert not ok and "Not yet" not in out, wrong.__name__
         if english.startswith("Not yet. Hint: "):  # a known mistake: its hint, in Chinese
             hint = english.strip().removeprefix("Not yet. Hint: ")
-            assert out.strip() == f"还不对。提示:{checks.HINTS_ZH[hint]}", wrong.__name__
+            assert out.strip() == f"还不对。提示：{checks.HINTS_ZH[hint]}", wrong.__name__
         else:  # a wrong value or gradient, with the failing case
-            assert out.startswith("还不对:"), wrong.__name__
+            assert out.startswith("还不对："), wrong.__name__
     ok, out = run(check, rights[0], capsys)
-    assert ok and out.startswith("正确:")
+    assert ok and out.startswith("正确：")
     ok, out = run(check, stub, capsys)
     assert not ok and out.startswith("还没完成") and "checks.solution(" in out
 

@@ -142,7 +142,7 @@ def readme_block(url, branch, names, zh_names=()):
                 "",
                 f"[![Launch the Chinese course on Binder]({BINDER_BADGE})]"
                 f"({binder_url(owner, name, branch, zh_names[0])}) the course in Chinese "
-                f"(中文版, [README.zh.md](README.zh.md)), on `{zh_names[0]}`.",
+                f"(中文版，[README.zh.md](README.zh.md)), on `{zh_names[0]}`.",
             ]
         lines += [
             "",
@@ -172,7 +172,7 @@ def readme_block(url, branch, names, zh_names=()):
         ]
         if zh_names:
             lines += [
-                f"The course in Chinese (中文版, [README.zh.md](README.zh.md)): `lab/tree/notebooks/{zh_names[0]}`.",
+                f"The course in Chinese (中文版，[README.zh.md](README.zh.md)): `lab/tree/notebooks/{zh_names[0]}`.",
                 "",
             ]
     lines += [
@@ -193,10 +193,10 @@ def readme_zh_block(url, branch, zh_names):
         owner, name = parse_github(url)
         lines += [
             f"[![在 Binder 上启动课程]({BINDER_BADGE})]({binder_url(owner, name, branch, first)})"
-            f" 在 mybinder.org 上打开 JupyterLab,进入 `{first}`(免费:约 1 个 CPU、2 GB 内存;"
-            "改动之后的第一次启动要构建镜像,需要几分钟)。",
+            f" 在 mybinder.org 上打开 JupyterLab，进入 `{first}`(免费：约 1 个 CPU、2 GB 内存；"
+            "改动之后的第一次启动要构建镜像，需要几分钟)。",
             "",
-            "或者在 Google Colab 中打开一本笔记(它的第一个代码单元格会在那里安装课程):",
+            "或者在 Google Colab 中打开一本笔记(它的第一个代码单元格会在那里安装课程)：",
             "",
             "| 笔记 | Colab |",
             "|---|---|",
@@ -206,28 +206,28 @@ def readme_zh_block(url, branch, zh_names):
             lines.append(f"| `{nb}` | [![Open in Colab]({COLAB_BADGE})]({colab}) |")
         lines += [
             "",
-            "在 Colab 中,检查的提示默认是英文:先运行 `%env COURSE_LANG=zh`。",
+            "在 Colab 中，检查的提示默认是英文：先运行 `%env COURSE_LANG=zh`。",
             "",
-            f"课程的仓库:<{url}>(分支 `{branch}`)。",
+            f"课程的仓库：<{url}>(分支 `{branch}`)。",
             "",
         ]
     else:
         lines += [
-            "这份课程还没有填写公开地址(pyproject.toml 的 `[project.urls] Repository`),所以还没有启动徽章。",
-            "GitHub 上的任何公开克隆都可以在 [mybinder.org](https://mybinder.org) 上启动:在表单中填写",
+            "这份课程还没有填写公开地址(pyproject.toml 的 `[project.urls] Repository`)，所以还没有启动徽章。",
+            "GitHub 上的任何公开克隆都可以在 [mybinder.org](https://mybinder.org) 上启动：在表单中填写",
             "",
-            "- **GitHub repository name or URL**:克隆的地址,例如 `https://github.com/OWNER/NAME`;",
-            "- **Git ref**:分支,例如 `main`;",
-            "- **Path to a notebook file**:把下拉框从 *File* 切换为 *URL*,填写",
-            f"  `lab/tree/notebooks/{first}`;",
+            "- **GitHub repository name or URL**：克隆的地址，例如 `https://github.com/OWNER/NAME`；",
+            "- **Git ref**：分支，例如 `main`；",
+            "- **Path to a notebook file**：把下拉框从 *File* 切换为 *URL*，填写",
+            f"  `lab/tree/notebooks/{first}`；",
             "",
-            "然后按 **launch**。Google Colab 也能从克隆打开笔记(*File > Open notebook > GitHub*),但需要启动链接",
-            "添加的设置单元格。",
+            "然后按 **launch**。Google Colab 也能从克隆打开笔记(*File > Open notebook > GitHub*)，"
+            "但需要启动链接添加的设置单元格。",
             "",
         ]
     lines += [
-        "有了新地址或分支后:`python tools/launch_links.py --url https://github.com/OWNER/NAME`",
-        "会记录它,并写出这里和英文 README 的徽章、每本笔记第一个单元格中的链接,以及每本笔记的 Colab 设置单元格。",
+        "有了新地址或分支后：`python tools/launch_links.py --url https://github.com/OWNER/NAME`",
+        "会记录它，并写出这里和英文 README 的徽章、每本笔记第一个单元格中的链接，以及每本笔记的 Colab 设置单元格。",
         "",
         END,
     ]
