@@ -196,9 +196,9 @@ def readme_zh_block(url, branch, zh_names):
             f" 在 mybinder.org 上打开 JupyterLab，进入 `{first}`(免费：约 1 个 CPU、2 GB 内存；"
             "改动之后的第一次启动要构建镜像，需要几分钟)。",
             "",
-            "或者在 Google Colab 中打开一本笔记(它的第一个代码单元格会在那里安装课程)：",
+            "或者在 Google Colab 中打开一个笔记本(它的第一个代码单元格会在那里安装课程)：",
             "",
-            "| 笔记 | Colab |",
+            "| 笔记本 | Colab |",
             "|---|---|",
         ]
         for nb in zh_names:
@@ -221,13 +221,13 @@ def readme_zh_block(url, branch, zh_names):
             "- **Path to a notebook file**：把下拉框从 *File* 切换为 *URL*，填写",
             f"  `lab/tree/notebooks/{first}`；",
             "",
-            "然后按 **launch**。Google Colab 也能从克隆打开笔记(*File > Open notebook > GitHub*)，"
+            "然后按 **launch**。Google Colab 也能从克隆打开笔记本(*File > Open notebook > GitHub*)，"
             "但需要启动链接添加的设置单元格。",
             "",
         ]
     lines += [
         "有了新地址或分支后：`python tools/launch_links.py --url https://github.com/OWNER/NAME`",
-        "会记录它，并写出这里和英文 README 的徽章、每本笔记第一个单元格中的链接，以及每本笔记的 Colab 设置单元格。",
+        "会记录它，并写出这里和英文 README 的徽章、每个笔记本第一个单元格中的链接，以及每个笔记本的 Colab 设置单元格。",
         "",
         END,
     ]
