@@ -204,7 +204,7 @@ def run_summary(runs, beta):
         f"beta = {beta:g}, last 5 iterations: RM reward {last['rm']:+.2f}, "
         f"gold score {last['gold']:+.2f}, KL to the SFT model {last['kl']:.1f} nats",
         f"beta = {beta:g}，最近 5 次迭代：奖励模型(RM)奖励 {last['rm']:+.2f}，"
-        f"真实(gold)得分 {last['gold']:+.2f}，与 SFT 模型的 KL 散度 {last['kl']:.1f} nats",
+        f"金标准(gold)得分 {last['gold']:+.2f}，与 SFT 模型的 KL散度 {last['kl']:.1f} nats",
     )
 
 
