@@ -10,6 +10,10 @@ as the repository's notebook view) is its final state from the saved widget stat
 "0%" it had when first displayed; a widget closed during the run (a finished bar with
 ``leave=False``) leaves no output behind, as in a live run.
 
+With --write, the Chinese notebooks (notebooks/zh/) of the notebooks written are rebuilt from
+them (``i18n/build.py``), so they keep the same outputs; a Chinese notebook itself is never
+written here (its outputs are the English one's).
+
 Peak memory is the kernel process's peak resident set size (VmHWM, Linux only). The
 kernels import this checkout's ``helpers`` (its root goes first on ``PYTHONPATH``), whichever
 checkout the editable install points to.
@@ -130,6 +134,27 @@ def finalize_progress_bars(nb):
     return done
 
 
+def rebuild_chinese(paths):
+    """Rebuild the Chinese notebook of each English notebook in ``paths`` that has one."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("i18n_build", ROOT / "i18n" / "build.py")
+    i18n = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(i18n)
+    for path in paths:
+        target = i18n.built_path(Path(path).resolve())
+        if not target.exists():
+            continue
+        found = i18n.problems(Path(path).resolve())
+        if found:
+            print(
+                f"not rebuilt: {target.relative_to(ROOT)} ({len(found)} cell(s) to translate first)"
+            )
+            continue
+        nbformat.write(i18n.build(Path(path).resolve()), target)
+        print(f"rebuilt {target.relative_to(ROOT)} from {Path(path).name}", flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -140,13 +165,21 @@ def main(argv=None):
     args = parser.parse_args(argv)
     params = parse_params(args.param)
     paths = [Path(p) for p in args.notebooks] or sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
-    rows, total, failed = [], 0.0, False
+    if args.write and any(p.resolve().parent.name == "zh" for p in paths):
+        parser.error(
+            "a Chinese notebook's outputs are its English notebook's: --write the English one "
+            "(its Chinese notebook is rebuilt from it)"
+        )
+    rows, total, failed, written = [], 0.0, False, []
     for path in paths:
         seconds, peak, error = run_notebook(path, write=args.write, params=params)
         total += seconds
         failed |= error is not None
+        if args.write and error is None:
+            written.append(path)
         rows.append((path.name, seconds, peak, error or "ok"))
         print(f"{path.name:45s} {seconds:7.1f} s {peak:8.0f} MB  {error or 'ok'}", flush=True)
+    rebuild_chinese(written)
     print(f"{'total':45s} {total:7.1f} s")
     print("\n| notebook | wall time (s) | peak kernel memory (MB) | result |\n|---|---:|---:|---|")
     for name, seconds, peak, result in rows:

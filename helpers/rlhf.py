@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers import _validate, corpus, gpt, plots, widgets
+from helpers import _validate, corpus, gpt, lang, plots, widgets
 
 GOLD_FACETS = ("kind_words", "unkind_words", "made_up_words", "repeats", "unfinished")
 
@@ -194,12 +194,17 @@ def run_summary(runs, beta):
     gold score and KL, or how to get it if it has not been trained yet."""
     beta = _validate.positive("beta", beta, allow_zero=True)
     if beta not in runs:
-        return f"beta = {beta:g}: not trained yet; press the button to train PPO with it."
+        return lang.pick(
+            f"beta = {beta:g}: not trained yet; press the button to train PPO with it.",
+            f"beta = {beta:g}：还没有训练；按下按钮，用它训练 PPO。",
+        )
     log = runs[beta]
     last = {k: float(np.mean(log[k][-5:])) for k in ("rm", "gold", "kl")}
-    return (
+    return lang.pick(
         f"beta = {beta:g}, last 5 iterations: RM reward {last['rm']:+.2f}, "
-        f"gold score {last['gold']:+.2f}, KL to the SFT model {last['kl']:.1f} nats"
+        f"gold score {last['gold']:+.2f}, KL to the SFT model {last['kl']:.1f} nats",
+        f"beta = {beta:g}，最近 5 次迭代：奖励模型(RM)奖励 {last['rm']:+.2f}，"
+        f"金标准(gold)得分 {last['gold']:+.2f}，与 SFT 模型的 KL散度 {last['kl']:.1f} nats",
     )
 
 
@@ -269,7 +274,9 @@ def beta_explorer(runs, train, betas=(0.0, 0.01, 0.03, 0.1, 0.3), beta=0.0, sft_
         continuous_update=False,
     )
     button = W.Button(
-        description="train PPO with this beta", icon="play", layout=W.Layout(width="220px")
+        description=lang.pick("train PPO with this beta", "用这个 beta 训练 PPO"),
+        icon="play",
+        layout=W.Layout(width="220px"),
     )
     summary = W.Label()
     image = W.Image(format="png")

@@ -11,7 +11,7 @@ with what it is about (``envs.bandit_update``, ``envs.bandit_gradient_variance``
 import numpy as np
 import torch
 
-from helpers import _validate, envs, importance, losses, plots
+from helpers import _validate, envs, importance, lang, losses, plots
 
 
 def baseline_figure(logits, means, noise_std, actions, rewards, b, use_baseline=True, lr=1.0):
@@ -65,10 +65,10 @@ def baseline_explorer(logits, means, noise_std, actions, rewards, lr=1.0):
         min=float(means_t.min()) - 2,
         max=float(means_t.max()) + 2,
         step=0.1,
-        description="baseline b",
+        description=lang.pick("baseline b", "基线 b"),
         continuous_update=False,
     )
-    use = W.Checkbox(value=True, description="subtract b")
+    use = W.Checkbox(value=True, description=lang.pick("subtract b", "减去 b"))
     image = W.Image(format="png")
 
     def redraw(_=None):
@@ -157,11 +157,13 @@ def clip_explorer(train, clip_coef=0.2):
         min=0.02,
         max=0.8,
         step=0.02,
-        description="clip epsilon",
+        description=lang.pick("clip epsilon", "裁剪 epsilon"),
         continuous_update=False,
         style={"description_width": "initial"},
     )
-    button = W.Button(description="retrain with this epsilon", icon="play")
+    button = W.Button(
+        description=lang.pick("retrain with this epsilon", "用这个 epsilon 重新训练"), icon="play"
+    )
     image = W.Image(format="png")
     log = W.Output()
     curves = {}
@@ -195,7 +197,7 @@ def distance_explorer(
         min=0.0,
         max=max_distance,
         step=0.1,
-        description="p-q distance",
+        description=lang.pick("p-q distance", "p 与 q 的距离"),
         continuous_update=False,
         style={"description_width": "initial"},
     )

@@ -39,7 +39,10 @@ SLIDER_NOTEBOOKS = [
     "05_off_policy_importance_sampling.ipynb",
     "06_ppo.ipynb",
     "07_rlhf_tiny_gpt.ipynb",
+    "zh/02_baseline.ipynb",  # the Chinese course: its kernel must speak Chinese
 ]
+# a slider label each Chinese notebook must show: helpers.lang found the notebook's language
+CHINESE_LABELS = {"zh/02_baseline.ipynb": "基线 b"}
 RUN_ALL_TIMEOUT_S = 900
 
 
@@ -132,7 +135,7 @@ FIND_PANEL = """(name) => {
   const app = window.jupyterapp;
   if (!app) return null;
   for (const w of app.shell.widgets('main')) {
-    if (w.context && w.context.path && w.context.path.endsWith(name) && w.sessionContext) return w;
+    if (w.context && w.context.path === 'notebooks/' + name && w.sessionContext) return w;
   }
   return null;
 }"""
@@ -178,7 +181,7 @@ def _wait_for_run_all(page, name):
 def test_sliders_redraw_in_jupyterlab(lab, browser, name):
     base, token = lab
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    stem = name.removesuffix(".ipynb")
+    stem = name.removesuffix(".ipynb").replace("/", "_")
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(
@@ -204,12 +207,18 @@ def test_sliders_redraw_in_jupyterlab(lab, browser, name):
         _wait_for_run_all(page, name)
         sliders = page.locator(".jp-Notebook .widget-slider")
         assert sliders.count() >= 1, f"{name}: no slider rendered"
+        if name in CHINESE_LABELS:
+            shown = [
+                sliders.nth(i).locator(".widget-label").first.text_content()
+                for i in range(sliders.count())
+            ]
+            assert CHINESE_LABELS[name] in shown, f"{name}: slider labels {shown}, not Chinese"
         for i in range(sliders.count()):
             slider = sliders.nth(i)
             slider.scroll_into_view_if_needed()
             page.wait_for_timeout(500)
             label = slider.locator(".widget-label").first.text_content() or f"slider{i}"
-            tag = f"{stem}_{i}_{''.join(ch if ch.isalnum() else '-' for ch in label.strip())}"
+            tag = f"{stem}_{i}_{''.join(ch if ch.isascii() and ch.isalnum() else '-' for ch in label.strip())}"
             before = page.evaluate(VIEW)
             page.screenshot(path=str(ARTIFACTS / f"{tag}_before.png"))
             handle = slider.locator(".noUi-handle").first
