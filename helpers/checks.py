@@ -128,7 +128,7 @@ def _say(key, **fields):
 
 
 def _hint(hint):
-    return HINTS_ZH.get(hint, hint) if lang.language() == "zh" else hint
+    return lang.pick(hint, HINTS_ZH.get(hint, hint))
 
 
 def _same(a, b):

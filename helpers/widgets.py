@@ -189,9 +189,6 @@ def distance_explorer(
 
     max_distance = _validate.number_in("max_distance", max_distance, 0.1, 10.0)
     distance = _validate.number_in("distance", distance, 0.0, max_distance)
-    importance.gaussian_experiment(
-        distance, n_samples, n_repeats, mu_p, seed
-    )  # check the arguments now
     slider = W.FloatSlider(
         value=distance,
         min=0.0,
@@ -208,5 +205,5 @@ def distance_explorer(
         image.value = plots.figure_png(plots.distance_figure(result))
 
     slider.observe(redraw, names="value")
-    redraw()
+    redraw()  # the first drawing also checks the arguments, before the explorer is returned
     return W.VBox([slider, image])
