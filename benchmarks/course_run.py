@@ -136,11 +136,8 @@ def finalize_progress_bars(nb):
 
 def rebuild_chinese(paths):
     """Rebuild the Chinese notebook of each English notebook in ``paths`` that has one."""
-    import importlib.util
+    from i18n import build as i18n  # the checkout's i18n/build.py (common put ROOT first)
 
-    spec = importlib.util.spec_from_file_location("i18n_build", ROOT / "i18n" / "build.py")
-    i18n = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(i18n)
     for path in paths:
         target = i18n.built_path(Path(path).resolve())
         if not target.exists():

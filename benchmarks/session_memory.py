@@ -10,7 +10,8 @@ JupyterLab keeps every opened notebook's kernel running (and connected) until th
 shuts it down. This script does the same against a real JupyterLab server on loopback: for
 each notebook it creates a session through the server's REST API (as JupyterLab does when a
 notebook is opened), keeps the kernel's websocket open, runs every code cell in order over it,
-and then reads the resident memory (VmRSS, Linux /proc) of every kernel the server still has.
+and then reads the resident memory (VmRSS, Linux /proc) of every kernel the server still has
+(``helpers.memory``: the measure Binder's kernel manager limits).
 It also samples the total every half second while the notebook runs, so the peak counts too.
 
 By default the server runs with exactly the settings Binder's server gets:
@@ -40,25 +41,11 @@ from pathlib import Path
 import nbformat
 import websocket  # websocket-client, a dependency of jupyter_server
 
+from helpers import memory
+
 ROOT = Path(__file__).resolve().parent.parent
 BINDER_CONFIG = ROOT / "binder" / "jupyter_server_config.py"
 BAR_MB = 2048
-
-
-def rss_mb(pid):
-    """Resident memory of process ``pid`` and all its descendants, in MB (Linux /proc)."""
-    total, stack = 0, [pid]
-    while stack:
-        p = stack.pop()
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-            for task in Path(f"/proc/{p}/task").iterdir():
-                stack += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return total / 1024
 
 
 def kernel_pids(server_pid):
@@ -144,7 +131,7 @@ class Server:
         """{kernel id: resident MB} for every kernel the server has now."""
         live = {k["id"] for k in self.api("GET", "/api/kernels")}
         pids = kernel_pids(self.proc.pid)
-        return {kid: rss_mb(pids[kid]) for kid in live if kid in pids}
+        return {kid: memory.process_tree_mb(pids[kid]) for kid in live if kid in pids}
 
     def stop(self):
         self.proc.terminate()
@@ -277,7 +264,7 @@ def run_session(server, paths, settle=3.0):
             peak = sampler.stop()
             kernels = server.kernels_mb()
             total = sum(kernels.values())
-            server_mb = rss_mb(server.proc.pid) - total
+            server_mb = memory.process_tree_mb(server.proc.pid) - total
             rows.append(
                 (Path(path).name, seconds, len(kernels), total, peak, server_mb, error or "ok")
             )

@@ -19,34 +19,14 @@ from the top). "Used" means a message from the kernel (running a cell), as for t
 """
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado.ioloop import PeriodicCallback
 from traitlets import Float, Integer, TraitError, validate
 
+from helpers import memory
+
 _NEWEST = datetime.max.replace(tzinfo=UTC)
-
-
-def process_tree_mb(pid):
-    """Resident memory of process ``pid`` and its descendants in MB, or None without /proc."""
-    if not Path("/proc/self/status").exists():
-        return None
-    total, stack, seen = 0, [pid], set()
-    while stack:
-        p = stack.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-            for task in Path(f"/proc/{p}/task").iterdir():
-                stack += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return total / 1024
 
 
 def to_stop_for_count(kernels, keep):
@@ -144,7 +124,7 @@ class LRUKernelManager(AsyncMappingKernelManager):
         pid = getattr(provisioner, "pid", None)
         if pid is None:
             pid = getattr(getattr(provisioner, "process", None), "pid", None)
-        return None if pid is None else process_tree_mb(pid)
+        return None if pid is None else memory.process_tree_mb(pid)
 
     async def _shut_down(self, kernel_ids, why):
         for kernel_id in kernel_ids:

@@ -47,6 +47,14 @@ def mlp(sizes, activation=nn.Tanh, out_std=1.0):
     return MLP(*layers)
 
 
+def _check_obs(obs, obs_size):
+    """A clear error for observations of the wrong size, before torch's shape error."""
+    if obs.shape[-1] != obs_size:
+        raise ValueError(
+            f"obs must end in a dimension of size {obs_size}, got shape {tuple(obs.shape)}"
+        )
+
+
 class CategoricalPolicy(nn.Module):
     """pi_theta(a | s): an MLP from observations to the logits of a categorical distribution."""
 
@@ -58,10 +66,7 @@ class CategoricalPolicy(nn.Module):
         self.net = mlp([obs_size, hidden, hidden, n_actions], out_std=0.01)
 
     def forward(self, obs):  # (..., obs_size) -> (..., n_actions)
-        if obs.shape[-1] != self.obs_size:
-            raise ValueError(
-                f"obs must end in a dimension of size {self.obs_size}, got shape {tuple(obs.shape)}"
-            )
+        _check_obs(obs, self.obs_size)
         return self.net(obs)
 
     def dist(self, obs):
@@ -79,10 +84,7 @@ class ValueNet(nn.Module):
         self.net = mlp([obs_size, hidden, hidden, 1], out_std=1.0)
 
     def forward(self, obs):  # (..., obs_size) -> (...)
-        if obs.shape[-1] != self.obs_size:
-            raise ValueError(
-                f"obs must end in a dimension of size {self.obs_size}, got shape {tuple(obs.shape)}"
-            )
+        _check_obs(obs, self.obs_size)
         return self.net(obs).squeeze(-1)
 
 
@@ -97,14 +99,8 @@ class ActorCritic(nn.Module):
         self.actor = mlp([obs_size, hidden, hidden, n_actions], out_std=0.01)
         self.critic = mlp([obs_size, hidden, hidden, 1], out_std=1.0)
 
-    def _check(self, obs):
-        if obs.shape[-1] != self.obs_size:
-            raise ValueError(
-                f"obs must end in a dimension of size {self.obs_size}, got shape {tuple(obs.shape)}"
-            )
-
     def get_value(self, obs):  # (..., obs_size) -> (...)
-        self._check(obs)
+        _check_obs(obs, self.obs_size)
         return self.critic(obs).squeeze(-1)
 
     def get_action_and_value(self, obs, action=None):
@@ -113,7 +109,7 @@ class ActorCritic(nn.Module):
         The same numbers as ``torch.distributions.Categorical(logits=...)`` gives, written
         out with ``log_softmax`` because this runs at every environment step.
         """
-        self._check(obs)
+        _check_obs(obs, self.obs_size)
         logp_all = torch.log_softmax(self.actor(obs), -1)  # (..., n_actions)
         probs = logp_all.exp()
         if action is None:  # argmax of p / Exp(1) noise: a sample from p, as torch.multinomial

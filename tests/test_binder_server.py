@@ -5,12 +5,15 @@ JupyterLab server started the way Binder starts it, with the session script's ow
 import importlib.util
 import os
 import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import nbformat
 import pytest
+
+from helpers import memory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,9 +74,21 @@ def test_bad_settings_are_refused_with_the_setting_named():
             lru.LRUKernelManager(**{name: value})
 
 
-def test_process_memory_is_read_from_proc():
-    mb = lru.process_tree_mb(os.getpid())
-    assert mb is not None and 20 < mb < 20_000
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads memory from /proc")
+def test_process_memory_counts_the_whole_process_tree():
+    """The measure the memory limit and session_memory.py share: a process's resident memory
+    plus that of the processes it started (a kernel's, say)."""
+    alone = memory.process_tree_mb(os.getpid())
+    assert 20 < alone < 20_000
+    hold = "import sys, time; b = b'x' * (128 * 2**20); print('ready', flush=True); time.sleep(60)"
+    child = subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "ready"  # its 128 MiB are written
+        assert memory.process_tree_mb(child.pid) >= 128
+        assert memory.process_tree_mb(os.getpid()) >= alone + 120  # the child counts too
+    finally:
+        child.kill()
+        child.wait()
 
 
 def _post_build_config_dir(tmp_path):

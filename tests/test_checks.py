@@ -101,21 +101,30 @@ def bl_sum(lp, G, b, N):
 
 
 # ------------------------------------------------------------------ 03 GAE
-def gae_naive(r, v, d, nv, g, lam):  # the n-step sum, written out
-    T, N = r.shape
+# Written as a forward sum of TD errors, not as the checker's backward recursion: each wrong
+# answer below makes its mistake independently of the checker's own copy of that mistake.
+def td_errors(r, v, d, nv, g):  # delta_t = r_t + gamma * V(s_{t+1}) * (1 - d_t) - V(s_t)
+    next_v = torch.cat([v[1:], nv[None]])  # (T, N): V(s_{t+1}); next_value after the last step
+    return r + g * next_v * (1 - d) - v
+
+
+def decayed_sum(delta, d, decay):  # A_t = sum over k >= t of decay^(k - t) delta_k, to the end
+    T, N = delta.shape
     out = torch.zeros(T, N)
     for n in range(N):
         for t in range(T):
             total, discount = 0.0, 1.0
             for k in range(t, T):
-                next_v = nv[n] if k == T - 1 else v[k + 1, n]
-                delta = r[k, n] + g * next_v * (1 - d[k, n]) - v[k, n]
-                total += discount * delta
-                if d[k, n]:
+                total += discount * delta[k, n]
+                if d[k, n]:  # the episode ended at step k
                     break
-                discount *= g * lam
+                discount *= decay
             out[t, n] = total
     return out
+
+
+def gae_naive(r, v, d, nv, g, lam):  # the n-step sum, written out
+    return decayed_sum(td_errors(r, v, d, nv, g), d, g * lam)
 
 
 def gae_no_dones(r, v, d, nv, g, lam):
@@ -123,20 +132,11 @@ def gae_no_dones(r, v, d, nv, g, lam):
 
 
 def gae_lambda_only(r, v, d, nv, g, lam):
-    out, last = torch.zeros_like(r), torch.zeros_like(nv)
-    for t in reversed(range(r.shape[0])):
-        nxt = nv if t == r.shape[0] - 1 else v[t + 1]
-        last = r[t] + g * nxt * (1 - d[t]) - v[t] + lam * (1 - d[t]) * last
-        out[t] = last
-    return out
+    return decayed_sum(td_errors(r, v, d, nv, g), d, lam)
 
 
 def gae_next_value_everywhere(r, v, d, nv, g, lam):
-    out, last = torch.zeros_like(r), torch.zeros_like(nv)
-    for t in reversed(range(r.shape[0])):
-        last = r[t] + g * nv * (1 - d[t]) - v[t] + g * lam * (1 - d[t]) * last
-        out[t] = last
-    return out
+    return decayed_sum(r + g * nv * (1 - d) - v, d, g * lam)
 
 
 def gae_no_bootstrap(r, v, d, nv, g, lam):
@@ -144,15 +144,9 @@ def gae_no_bootstrap(r, v, d, nv, g, lam):
 
 
 def gae_bootstrap_last_step_always(r, v, d, nv, g, lam):  # ignores dones[-1] at the last step
-    out, last = torch.zeros_like(r), torch.zeros_like(nv)
-    for t in reversed(range(r.shape[0])):
-        if t == r.shape[0] - 1:
-            delta = r[t] + g * nv - v[t]
-        else:
-            delta = r[t] + g * v[t + 1] * (1 - d[t]) - v[t]
-        last = delta + g * lam * (1 - d[t]) * last
-        out[t] = last
-    return out
+    delta = td_errors(r, v, d, nv, g)
+    delta[-1] = r[-1] + g * nv - v[-1]
+    return decayed_sum(delta, d, g * lam)
 
 
 # ------------------------------------------------------------------ 04 TD(0)

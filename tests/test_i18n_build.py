@@ -2,16 +2,10 @@
 translation is found by cell id, a changed English cell makes it stale, the mathematics must
 stay as it is, and the built notebook keeps the English code and outputs."""
 
-import importlib.util
-from pathlib import Path
-
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("i18n_build", ROOT / "i18n" / "build.py")
-i18n = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(i18n)
+from i18n import build as i18n  # i18n/build.py, the builder of the Chinese notebooks
 
 
 @pytest.fixture

@@ -10,17 +10,15 @@ A notebook whose translation is missing fails here, by design: the fix is to tra
 --write), run ``python i18n/build.py`` again.
 """
 
-import importlib.util
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from i18n import build as i18n  # i18n/build.py, the builder of the Chinese notebooks
+
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("i18n_build", ROOT / "i18n" / "build.py")
-i18n = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(i18n)
 
 ENGLISH = i18n.english_notebooks()
 ZH = ROOT / "notebooks" / i18n.LANG
