@@ -2,7 +2,7 @@
 
 Holds the character tokenizer, the model (token + position embeddings, pre-LayerNorm blocks
 of causal self-attention and an MLP, a final LayerNorm and an output layer tied to the token
-embedding), batched sampling with a key-value cache, and per-token log-probabilities.
+embedding), batched sampling with a key-value cache, per-token log-probabilities and entropy.
 The training loops (pretraining, SFT, reward model, PPO) stay inline in the notebook.
 """
 
@@ -220,6 +220,13 @@ def generate(
 def token_logprobs(logits, targets):
     """log p(target) at every position: logits (B, T, V), targets (B, T) -> (B, T)."""
     return torch.log_softmax(logits.float(), dim=-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+
+
+def entropy(logits):
+    """Entropy in nats of each next-token distribution: logits (..., V) -> (...);
+    0 for a certain choice, log V for a uniform guess."""
+    logp = torch.log_softmax(logits.float(), dim=-1)
+    return -(logp.exp() * logp).sum(-1)
 
 
 def response_logprobs(model, seq, prompt_len):
