@@ -121,6 +121,7 @@ def overoptimization_figure(runs, best_of_n=None, beta=None, sft_gold=None, smoo
     if sft_gold is not None:
         for ax in (ax_gold, ax_proxy):
             ax.axhline(sft_gold, color="black", linewidth=0.8, linestyle="-.")
+        ax_gold.plot([0.0], [sft_gold], "k*", markersize=10)  # every run starts at SFT: KL 0
         ax_gold.plot(
             [], [], color="black", linewidth=0.8, linestyle="-.", label="gold score of SFT"
         )
