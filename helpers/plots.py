@@ -1,11 +1,14 @@
-"""Plots: learning curves with a band over seeds, bar charts of action probabilities, and the
-panels of the "reuse one batch" experiment (notebooks 05 and 06).
+"""Plots: learning curves with a band over seeds, bar charts of action probabilities, the
+panels of the "reuse one batch" experiment (notebooks 05 and 06), and the importance-sampling
+figure under notebook 05's slider.
 
 Every function returns the matplotlib Figure, so a notebook shows it by leaving it last in
 a cell, and a test can inspect it without a screen. Each figure is closed in pyplot as soon
 as it is made, so a notebook shows it exactly once (when returned or displayed) and a
 redrawn widget leaks none.
 """
+
+import math
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -189,4 +192,58 @@ def reuse_panels(runs, checkpoints, title=None):
     if title:
         fig.suptitle(title)
     fig.tight_layout()
+    return fig
+
+
+def distance_figure(result, xlim=(-6.0, 4.0)):
+    """Two panels for a ``helpers.importance.gaussian_experiment`` result (notebook 05): p, q and one batch of weighted
+    samples; and the histogram of all the estimates against the true mean."""
+    if not isinstance(result, dict) or "estimates" not in result:
+        raise ValueError("result must be the dict returned by importance.gaussian_experiment")
+    mu_p, mu_q, n = result["mu_p"], result["mu_q"], result["n_samples"]
+    fig, (ax_d, ax_h) = new_figure((11, 3.8), ncols=2)
+    grid = np.linspace(min(mu_p, mu_q) - 4, max(mu_p, mu_q) + 4, 400)
+    for mu, name, color in ((mu_p, "p (target)", "tab:blue"), (mu_q, "q (sampler)", "tab:orange")):
+        ax_d.plot(
+            grid,
+            np.exp(-0.5 * (grid - mu) ** 2) / math.sqrt(2 * math.pi),
+            color=color,
+            label=f"{name} = N({mu:.1f}, 1)",
+        )
+    ax_d.axvline(0, color="grey", linewidth=0.8)
+    ax_d.set_xlabel("x   (f(x) = x: negative left of 0, positive right of it)")
+    ax_d.set_ylabel("density")
+    ax_w = ax_d.twinx()
+    ax_w.vlines(result["samples"], 0, result["weights"], color="tab:green", linewidth=2)
+    ax_w.plot(
+        result["samples"],
+        result["weights"],
+        "o",
+        color="tab:green",
+        label=f"one batch of {n} samples of q,\nheight = weight p/q",
+    )
+    ax_w.set_ylim(0, 1.6 * max(1.0, float(result["weights"].max())))  # room for the legend
+    ax_d.set_ylim(0, 0.62)
+    ax_w.set_ylabel("weight p(x)/q(x)", color="tab:green")
+    lines = ax_d.get_legend_handles_labels()
+    extra = ax_w.get_legend_handles_labels()
+    ax_d.legend(lines[0] + extra[0], lines[1] + extra[1], fontsize="small", loc="upper left")
+    ax_d.set_title(f"p-q distance {result['distance']:.1f}")
+
+    est = result["estimates"]
+    lo, hi = xlim
+    outside = int(((est < lo) | (est > hi)).sum())
+    ax_h.hist(np.clip(est, lo, hi), bins=np.linspace(lo, hi, 61), color="tab:purple", alpha=0.8)
+    ax_h.axvline(result["true_mean"], color="black", linestyle="--", label=f"E_p[f] = {mu_p:g}")
+    ax_h.axvline(0, color="grey", linewidth=0.8)
+    ax_h.set_xlim(lo, hi)
+    ax_h.set_xlabel(f"estimate from {n} samples (values beyond the axis piled at its ends)")
+    ax_h.set_ylabel(f"count of {len(est)} estimates")
+    ax_h.set_title(
+        f"std {result['std_empirical']:.2f} (theory {result['std_theory']:.3g}), "
+        f"wrong sign {100 * result['wrong_sign']:.0f}%, {outside} off-axis"
+    )
+    ax_h.legend(fontsize="small", loc="upper left")
+    # a fixed layout (tight_layout costs more than the rest of a redraw)
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.14, top=0.91, wspace=0.3)
     return fig

@@ -10,7 +10,7 @@ prompts that PPO never trains on.
 
 import numpy as np
 
-from helpers import _validate, plots, widgets
+from helpers import _validate, lang, plots, widgets
 
 RUN_KEYS = ("probe_rm", "probe_gold", "probe_kl", "distinct")
 BEST_OF_N_KEYS = ("n", "kl", "rm", "gold")
@@ -54,12 +54,18 @@ def run_summary(runs, beta):
     gold score and KL on the held-out probe, and its distinct answers, or how to get it."""
     beta = _validate.positive("beta", beta, allow_zero=True)
     if beta not in runs:
-        return f"beta = {beta:g}: not trained yet; press the button to train PPO with it."
+        return lang.pick(
+            f"beta = {beta:g}: not trained yet; press the button to train PPO with it.",
+            f"beta = {beta:g}：还没有训练；按下按钮，用它训练 PPO。",
+        )
     last = {k: float(np.mean(runs[beta][k][-5:])) for k in RUN_KEYS}
-    return (
+    return lang.pick(
         f"beta = {beta:g}, last 5 iterations on held-out prompts: RM reward "
         f"{last['probe_rm']:+.2f}, gold score {last['probe_gold']:+.2f}, KL to the SFT model "
-        f"{last['probe_kl']:.1f} nats; distinct answers in its rollouts {last['distinct']:.0%}"
+        f"{last['probe_kl']:.1f} nats; distinct answers in its rollouts {last['distinct']:.0%}",
+        f"beta = {beta:g}，最近 5 次迭代（留出的提示）：奖励模型(RM)奖励 {last['probe_rm']:+.2f}，"
+        f"金标准(gold)得分 {last['probe_gold']:+.2f}，与 SFT 模型的 KL散度 {last['probe_kl']:.1f} nats；"
+        f"其采样中不同回答的比例 {last['distinct']:.0%}",
     )
 
 
@@ -149,7 +155,9 @@ def beta_explorer(
         continuous_update=False,
     )
     button = W.Button(
-        description="train PPO with this beta", icon="play", layout=W.Layout(width="220px")
+        description=lang.pick("train PPO with this beta", "用这个 beta 训练 PPO"),
+        icon="play",
+        layout=W.Layout(width="220px"),
     )
     summary = W.Label()
     image = W.Image(format="png")
