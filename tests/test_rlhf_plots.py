@@ -5,7 +5,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from helpers import rlhf, rlhf_plots
+from helpers import plots, rlhf, widgets
 
 
 def fake_log(beta, n=12):
@@ -29,23 +29,23 @@ BEST_OF_N = {
 
 
 def test_moving_average_keeps_the_length_and_averages_what_it_has():
-    got = rlhf_plots.moving_average([1.0, 2.0, 3.0, 4.0], k=2)
+    got = plots.moving_average([1.0, 2.0, 3.0, 4.0], k=2)
     assert np.allclose(got, [1.0, 1.5, 2.5, 3.5])
-    assert np.allclose(rlhf_plots.moving_average([5.0], k=5), [5.0])
-    assert np.allclose(rlhf_plots.sqrt_kl([-0.01, 4.0]), [0.0, 2.0])
+    assert np.allclose(plots.moving_average([5.0], k=5), [5.0])
+    assert np.allclose(plots.sqrt_kl([-0.01, 4.0]), [0.0, 2.0])
 
 
 def test_run_summary():
-    line = rlhf_plots.run_summary(RUNS, 0.1)
+    line = widgets.run_summary(RUNS, 0.1)
     assert line.startswith("beta = 0.1, last 5 iterations on held-out prompts: RM reward +0.90")
     assert "distinct answers in its rollouts" in line
-    assert "not trained yet" in rlhf_plots.run_summary(RUNS, 0.3)
+    assert "not trained yet" in widgets.run_summary(RUNS, 0.3)
     with pytest.raises(ValueError, match="beta"):
-        rlhf_plots.run_summary(RUNS, -1)
+        widgets.run_summary(RUNS, -1)
 
 
 def test_overoptimization_figure_highlights_the_chosen_beta_and_draws_best_of_n():
-    fig = rlhf_plots.overoptimization_figure(RUNS, BEST_OF_N, beta=0.0, sft_gold=0.1)
+    fig = plots.overoptimization_figure(RUNS, BEST_OF_N, beta=0.0, sft_gold=0.1)
     assert isinstance(fig, matplotlib.figure.Figure)
     ax_gold, ax_proxy, ax_dist = fig.axes[:3]
     widths = {line.get_label(): line.get_linewidth() for line in ax_gold.get_lines()}
@@ -54,19 +54,19 @@ def test_overoptimization_figure_highlights_the_chosen_beta_and_draws_best_of_n(
     assert np.allclose(bon.get_xdata(), np.sqrt(BEST_OF_N["kl"]))
     assert ax_proxy.get_title().startswith("beta = 0:")
     assert len(ax_dist.get_lines()) == 2
-    title = rlhf_plots.overoptimization_figure(RUNS, beta=0.3).axes[1].get_title()
+    title = plots.overoptimization_figure(RUNS, beta=0.3).axes[1].get_title()
     assert "press the button" in title
 
 
 def test_overoptimization_figure_errors():
     with pytest.raises(ValueError, match="runs must map"):
-        rlhf_plots.overoptimization_figure({})
+        plots.overoptimization_figure({})
     with pytest.raises(ValueError, match="'probe_kl'"):
-        rlhf_plots.overoptimization_figure({0.1: {"probe_rm": [1.0], "probe_gold": [1.0]}})
+        plots.overoptimization_figure({0.1: {"probe_rm": [1.0], "probe_gold": [1.0]}})
     with pytest.raises(ValueError, match="best_of_n must be a dict"):
-        rlhf_plots.overoptimization_figure(RUNS, {"n": [1]})
+        plots.overoptimization_figure(RUNS, {"n": [1]})
     with pytest.raises(ValueError, match="of one length"):
-        rlhf_plots.overoptimization_figure(RUNS, dict(BEST_OF_N, gold=[0.0]))
+        plots.overoptimization_figure(RUNS, dict(BEST_OF_N, gold=[0.0]))
 
 
 def test_beta_explorer_redraws_and_trains_on_the_button():
@@ -77,9 +77,7 @@ def test_beta_explorer_redraws_and_trains_on_the_button():
         calls.append(beta)
         return fake_log(beta)
 
-    box = rlhf_plots.beta_explorer(
-        runs, train, betas=(0.0, 0.1, 0.3), beta=0.0, best_of_n=BEST_OF_N
-    )
+    box = widgets.beta_explorer(runs, train, betas=(0.0, 0.1, 0.3), beta=0.0, best_of_n=BEST_OF_N)
     (slider, button), summary, image, _ = box.children[0].children, *box.children[1:]
     assert slider.description == "beta"
     first_png, first_text = image.value, summary.value
