@@ -1,5 +1,5 @@
-"""Time the stages of notebook 07 (pretraining, SFT, reward model, PPO, reward hacking) on the
-CPU and, where there is one, on the GPU.
+"""Time the stages of notebook 07 (pretraining, SFT, reward model, PPO, reward hacking,
+best-of-n) on the CPU and, where there is one, on the GPU.
 
 The stages are inline in the notebook (that is where a learner reads them), so this script
 runs the notebook itself, cell by cell in a fresh kernel as "Run All" would, and adds up the
@@ -26,7 +26,7 @@ from nbclient import NotebookClient
 from common import ROOT, add_param_option, inject_parameters, parse_params, peak_rss_mb
 
 NOTEBOOK = ROOT / "notebooks" / "07_rlhf_tiny_gpt.ipynb"
-STAGES = ("pretrain", "sft", "rm", "ppo", "hacking")
+STAGES = ("pretrain", "sft", "rm", "ppo", "hacking", "bon")
 
 
 def _cpu_seconds(pid):

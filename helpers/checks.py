@@ -522,8 +522,13 @@ def check_ppo_clip_loss(fn):
 def check_kl_penalized_rewards(fn):
     """Notebook 07: ``fn(rm_score, logprobs, ref_logprobs, beta)`` returns per-token rewards (T,)."""
     torch.manual_seed(3)
-    lp, ref = -torch.rand(5) * 3, -torch.rand(5) * 3
-    cases = [(1.5, lp, ref, 0.1), (-0.5, lp, ref, 0.5), (2.0, lp[:1], ref[:1], 0.2)]
+    lp, ref = -torch.rand(6) * 3, -torch.rand(6) * 3
+    cases = [
+        (1.5, lp[:5], ref[:5], 0.1),
+        (-0.5, lp, ref, 0.5),
+        (2.0, lp[:1], ref[:1], 0.2),
+        (0.8, lp[2:5], ref[2:5], 2.0),
+    ]
 
     def kl(lp, ref, beta):
         return -beta * (lp - ref)
@@ -542,6 +547,24 @@ def check_kl_penalized_rewards(fn):
     def no_beta(s, lp, ref, beta):
         return kl_penalized_rewards(s, lp, ref, 1.0)
 
+    def score_replaces_last_penalty(s, lp, ref, beta):
+        out = kl(lp, ref, beta)
+        out[-1] = s
+        return out
+
+    def penalty_summed_at_the_end(s, lp, ref, beta):
+        out = torch.zeros_like(lp)
+        out[-1] = s + kl(lp, ref, beta).sum()
+        return out
+
+    def no_penalty(s, lp, ref, beta):
+        out = torch.zeros_like(lp)
+        out[-1] = s
+        return out
+
+    def beta_on_the_score(s, lp, ref, beta):
+        return kl_penalized_rewards(beta * s, lp, ref, beta)
+
     mistakes = [
         (
             score_everywhere,
@@ -550,8 +573,24 @@ def check_kl_penalized_rewards(fn):
         (score_first, "the score belongs to the *last* token, when the response is complete."),
         (
             flipped_kl,
-            "the KL sign is flipped: penalise log pi - log pi_ref (the policy's own log-probabilities first).",
+            "the KL sign is flipped: penalise log pi - log pi_ref (the policy's own "
+            "log-probabilities first), so a token pays when the policy likes it more than the "
+            "reference does.",
         ),
         (no_beta, "beta is missing: the penalty is beta * (log pi - log pi_ref)."),
+        (
+            score_replaces_last_penalty,
+            "the last token lost its own penalty: add the score to it (+=), do not overwrite it.",
+        ),
+        (
+            penalty_summed_at_the_end,
+            "the total is right but every token should pay its own penalty where it is sampled "
+            "(per-token rewards), not all of it at the end.",
+        ),
+        (no_penalty, "there is no KL penalty: every token pays -beta * (log pi - log pi_ref)."),
+        (
+            beta_on_the_score,
+            "beta scales only the KL penalty, not the reward model's score.",
+        ),
     ]
     return _check(fn, cases, kl_penalized_rewards, mistakes, "kl_penalized_rewards")

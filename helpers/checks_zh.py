@@ -109,8 +109,25 @@ HINTS_ZH = {
         "分数属于*最后一个* token，即回答完整的时候。"
     ),
     "the KL sign is flipped: penalise log pi - log pi_ref (the policy's own log-probabilities "
-    "first).": ("KL 的符号反了：惩罚的是 log pi - log pi_ref(策略自己的对数概率在前)。"),
+    "first), so a token pays when the policy likes it more than the reference does.": (
+        "KL 的符号反了：惩罚的是 log pi - log pi_ref(策略自己的对数概率在前)，"
+        "这样当策略比参考模型更偏爱某个 token 时，这个 token 要付出代价。"
+    ),
     "beta is missing: the penalty is beta * (log pi - log pi_ref).": (
         "缺少 beta：惩罚项是 beta * (log pi - log pi_ref)。"
+    ),
+    "the last token lost its own penalty: add the score to it (+=), do not overwrite it.": (
+        "最后一个 token 丢掉了它自己的惩罚：把分数加到它上面(+=)，不要覆盖它。"
+    ),
+    "the total is right but every token should pay its own penalty where it is sampled "
+    "(per-token rewards), not all of it at the end.": (
+        "总和是对的，但每个 token 应该在它被采样的位置付出自己的惩罚(逐 token 奖励)，"
+        "而不是全部堆到最后。"
+    ),
+    "there is no KL penalty: every token pays -beta * (log pi - log pi_ref).": (
+        "没有 KL 惩罚：每个 token 都要付出 -beta * (log pi - log pi_ref)。"
+    ),
+    "beta scales only the KL penalty, not the reward model's score.": (
+        "beta 只缩放 KL 惩罚，不缩放奖励模型的分数。"
     ),
 }

@@ -6,7 +6,11 @@ lake."). It yields three things, always the same for the same ``seed``:
 * ``pretraining_text``: a corpus of lines such as "fox: the brave fox swims by the lake."
   (a topic, then a sentence about it; about 170 KB);
 * ``PROMPTS``: instructions such as "tell me about the fox:", split into ``TRAIN_PROMPTS``
-  and ``TEST_PROMPTS`` (held out: never used to train the reward model or the policy);
+  and ``TEST_PROMPTS``. Held out is one whole phrasing, ``HELDOUT_TEMPLATE`` ("a line about
+  the fox:"), with all twenty animals: no model trains on it (not SFT, not the reward model,
+  not the policy), so the held-out prompts test whether what was learned carries over to a
+  way of asking never seen in training. Every animal is seen in training, in the other three
+  phrasings (and all of them in the pretraining corpus);
 * ``demonstrations``: prompt -> response pairs (training prompts only) for supervised
   fine-tuning. They teach the format (one sentence about the animal asked about, then a
   newline), written as if by many people: some answers are kind, some unkind, most plain,
@@ -60,8 +64,9 @@ PROMPT_TEMPLATES = (
 )
 PROMPTS = tuple(t.format(noun=n) for t in PROMPT_TEMPLATES for n in NOUNS)
 PROMPT_LEN = max(len(p) for p in PROMPTS)  # prompts are left-padded with spaces to this width
-TEST_PROMPTS = tuple(sorted(random.Random(2).sample(PROMPTS, len(PROMPTS) // 5)))  # held out
-TRAIN_PROMPTS = tuple(p for p in PROMPTS if p not in TEST_PROMPTS)
+HELDOUT_TEMPLATE = PROMPT_TEMPLATES[-1]  # the phrasing no model trains on
+TEST_PROMPTS = tuple(HELDOUT_TEMPLATE.format(noun=n) for n in NOUNS)  # held out: 20 prompts
+TRAIN_PROMPTS = tuple(p for p in PROMPTS if p not in TEST_PROMPTS)  # 60 prompts
 ALPHABET = "\n .:" + "abcdefghijklmnopqrstuvwxyz"
 VOCABULARY = frozenset(
     w for group in (NOUNS, KIND, UNKIND, PLAIN, VERBS, FUNCTION_WORDS) for w in group

@@ -2,7 +2,7 @@
 
 Holds the character tokenizer, the model (token + position embeddings, pre-LayerNorm blocks
 of causal self-attention and an MLP, a final LayerNorm and an output layer tied to the token
-embedding), batched sampling with a key-value cache, and per-token log-probabilities.
+embedding), batched sampling with a key-value cache, per-token log-probabilities and entropy.
 The training loops (pretraining, SFT, reward model, PPO) stay inline in the notebook.
 """
 
@@ -222,6 +222,13 @@ def token_logprobs(logits, targets):
     return torch.log_softmax(logits.float(), dim=-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
 
 
+def entropy(logits):
+    """Entropy in nats of each next-token distribution: logits (..., V) -> (...);
+    0 for a certain choice, log V for a uniform guess."""
+    logp = torch.log_softmax(logits.float(), dim=-1)
+    return -(logp.exp() * logp).sum(-1)
+
+
 def response_logprobs(model, seq, prompt_len):
     """log pi(a_t | prompt, a_<t) of each response token of ``seq`` (B, prompt_len + T) -> (B, T).
 
@@ -238,20 +245,3 @@ def response_logprobs(model, seq, prompt_len):
 def response_mask(lengths, max_len):
     """(B, max_len) float mask, 1 for the first ``lengths[b]`` positions of row b."""
     return (torch.arange(max_len, device=lengths.device)[None, :] < lengths[:, None]).float()
-
-
-def autocast(device):
-    """bfloat16 autocast on CUDA (faster matmuls on a GPU); a no-op elsewhere, so the CPU
-    computes in full precision."""
-    on_cuda = torch.device(device).type == "cuda"
-    return torch.autocast("cuda" if on_cuda else "cpu", dtype=torch.bfloat16, enabled=on_cuda)
-
-
-def check_finite(loss, stage, lower="the learning rate"):
-    """Stop training with a clear error if ``loss`` is NaN or infinite."""
-    if not torch.isfinite(loss).all():
-        raise ValueError(
-            f"the {stage} loss became {loss.detach().float().mean().item()} (not finite): "
-            f"lower {lower} and run the cell again"
-        )
-    return loss

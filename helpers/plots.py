@@ -1,6 +1,8 @@
 """Plots: learning curves with a band over seeds, bar charts of action probabilities, the
-panels of the "reuse one batch" experiment (notebooks 05 and 06), and the importance-sampling
-figure under notebook 05's slider.
+panels of the "reuse one batch" experiment (notebooks 05 and 06), the importance-sampling
+figure under notebook 05's slider, and notebook 07's over-optimisation figure (gold score against
+sqrt(KL to the SFT model), after Gao, Schulman and Hilton, 2022, with best-of-n on the same axes,
+proxy against gold, and mode collapse).
 
 Every function returns the matplotlib Figure, so a notebook shows it by leaving it last in
 a cell, and a test can inspect it without a screen. Each figure is closed in pyplot as soon
@@ -12,6 +14,8 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+from helpers import _validate
 
 
 def new_figure(figsize, ncols=1):
@@ -246,4 +250,112 @@ def distance_figure(result, xlim=(-6.0, 4.0)):
     ax_h.legend(fontsize="small", loc="upper left")
     # a fixed layout (tight_layout costs more than the rest of a redraw)
     fig.subplots_adjust(left=0.06, right=0.98, bottom=0.14, top=0.91, wspace=0.3)
+    return fig
+
+
+# ------------------------------------------------------------------ notebook 07's PPO runs
+RLHF_RUN_KEYS = ("probe_rm", "probe_gold", "probe_kl", "distinct")
+BEST_OF_N_KEYS = ("n", "kl", "rm", "gold")
+
+
+def _check_rlhf_runs(runs):
+    if not isinstance(runs, dict) or not runs:
+        raise ValueError("runs must map at least one beta to a PPO log (a dict of lists)")
+    for beta, log in runs.items():
+        _validate.positive("beta", beta, allow_zero=True)
+        for key in RLHF_RUN_KEYS:
+            if key not in log or len(log[key]) == 0:
+                raise ValueError(f"runs[{beta}] must hold a non-empty list {key!r}")
+
+
+def _check_best_of_n(best_of_n):
+    if best_of_n is None:
+        return
+    if not isinstance(best_of_n, dict) or any(k not in best_of_n for k in BEST_OF_N_KEYS):
+        raise ValueError(f"best_of_n must be a dict of lists {BEST_OF_N_KEYS}")
+    if len({len(best_of_n[k]) for k in BEST_OF_N_KEYS}) != 1 or not best_of_n["n"]:
+        raise ValueError(f"best_of_n's lists {BEST_OF_N_KEYS} must be non-empty and of one length")
+
+
+def moving_average(x, k=5):
+    """Means of ``k`` consecutive values (fewer at the start, so the result is as long as x)."""
+    x = np.asarray(x, dtype=float)
+    k = _validate.positive_int("k", k)
+    c = np.cumsum(np.insert(x, 0, 0.0))
+    starts = np.maximum(np.arange(1, len(x) + 1) - k, 0)
+    return (c[1:] - c[starts]) / (np.arange(1, len(x) + 1) - starts)
+
+
+def sqrt_kl(kl):
+    """sqrt(KL) for the x axis; an estimate that came out slightly negative counts as 0."""
+    return np.sqrt(np.clip(np.asarray(kl, dtype=float), 0.0, None))
+
+
+def overoptimization_figure(runs, best_of_n=None, beta=None, sft_gold=None, smooth=5):
+    """Notebook 07's PPO runs (``runs`` maps beta to a PPO log, a dict of lists with
+    ``RLHF_RUN_KEYS``; ``best_of_n`` a dict of lists with ``BEST_OF_N_KEYS``) in three panels. Left: the gold score against sqrt(KL to SFT) along every run (moving
+    averages over ``smooth`` iterations; the run for ``beta`` thick) and for best-of-n.
+    Middle: the run for ``beta``, proxy (RM) reward and gold score on the same axes.
+    Right: the share of distinct answers per iteration, every run (mode collapse).
+    """
+    _check_rlhf_runs(runs)
+    _check_best_of_n(best_of_n)
+    fig, (ax_gold, ax_proxy, ax_dist) = new_figure((15, 4.2), ncols=3)
+    for i, b in enumerate(sorted(runs)):
+        log, thick = runs[b], b == beta
+        kw = {"color": f"C{i}", "linewidth": 2.5 if thick else 1.2, "alpha": 1 if thick else 0.75}
+        x = sqrt_kl(moving_average(log["probe_kl"], smooth))
+        ax_gold.plot(x, moving_average(log["probe_gold"], smooth), **kw, label=f"PPO, beta={b:g}")
+        ax_gold.plot(x[-1:], moving_average(log["probe_gold"], smooth)[-1:], "o", color=kw["color"])
+        it = np.arange(1, len(log["distinct"]) + 1)
+        ax_dist.plot(it, log["distinct"], **kw, label=f"beta={b:g}")
+    if best_of_n is not None:
+        x = sqrt_kl(best_of_n["kl"])
+        ax_gold.plot(x, best_of_n["gold"], "k--", marker="s", markersize=4, label="best-of-n (SFT)")
+        for n, xi, g in zip(best_of_n["n"], x, best_of_n["gold"], strict=True):
+            ax_gold.annotate(
+                f"n={n}", (xi, g), textcoords="offset points", xytext=(3, -10), fontsize="x-small"
+            )
+    ax_gold.set_xlabel("sqrt(KL(policy || SFT)), sqrt(nats)")
+    ax_gold.set_ylabel("gold score on held-out prompts")
+    ax_gold.set_title("over-optimisation: gold against distance from SFT")
+    if beta in runs:
+        log = runs[beta]
+        x = sqrt_kl(moving_average(log["probe_kl"], smooth))
+        ax_proxy.plot(
+            x, moving_average(log["probe_rm"], smooth), color="tab:blue", label="RM reward (proxy)"
+        )
+        ax_proxy.plot(
+            x,
+            moving_average(log["probe_gold"], smooth),
+            color="tab:orange",
+            label="gold score (the labeler)",
+        )
+        if best_of_n is not None:
+            xb = sqrt_kl(best_of_n["kl"])
+            ax_proxy.plot(xb, best_of_n["rm"], ":", color="tab:blue", label="best-of-n: proxy")
+            ax_proxy.plot(xb, best_of_n["gold"], ":", color="tab:orange", label="best-of-n: gold")
+        ax_proxy.set_title(f"beta = {beta:g}: proxy and gold (held-out prompts)")
+        ax_proxy.set_xlabel("sqrt(KL(policy || SFT)), sqrt(nats)")
+        ax_proxy.legend(fontsize="x-small")
+    else:
+        ax_proxy.set_title(
+            f"beta = {beta:g}: press the button to train" if beta is not None else ""
+        )
+    ax_dist.set_xlabel("PPO iteration")
+    ax_dist.set_ylabel("share of distinct answers in the rollouts")
+    ax_dist.set_ylim(0, 1.05)
+    ax_dist.set_title("mode collapse")
+    ax_dist.legend(fontsize="x-small")
+    if sft_gold is not None:
+        for ax in (ax_gold, ax_proxy):
+            ax.axhline(sft_gold, color="black", linewidth=0.8, linestyle="-.")
+        ax_gold.plot([0.0], [sft_gold], "k*", markersize=10)  # every run starts at SFT: KL 0
+        ax_gold.plot(
+            [], [], color="black", linewidth=0.8, linestyle="-.", label="gold score of SFT"
+        )
+    ax_gold.legend(fontsize="x-small")
+    for ax in (ax_gold, ax_proxy, ax_dist):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
     return fig

@@ -1,20 +1,34 @@
-"""RLHF pieces for notebook 07: the hidden labeler, comparison pairs, prompt batches, the
-reward model, the KL-penalised per-token rewards, and the beta explorer (reward hacking).
+"""RLHF pieces for notebooks 07 and 08: the hidden labeler, measures of a policy's answers
+(on topic, distinct, best-of-n's KL), comparison pairs, prompt batches, the reward model,
+the KL-penalised per-token rewards, and the world file that 07 saves and 08 loads.
 
 The labeler stands in for InstructGPT's human raters. The notebook uses only its rankings
 to train the reward model; its score (the "gold" score) serves as the referee that tells
 whether the policy got better by the labeler's own standard, or only by the reward model's.
+The over-optimisation figure is in ``helpers.plots``, the beta explorer in ``helpers.widgets``.
 """
 
 import itertools
+import math
+import re
+from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 
-from helpers import _validate, corpus, gpt, lang, plots, widgets
+from helpers import _validate, corpus, gpt
 
-GOLD_FACETS = ("kind_words", "unkind_words", "made_up_words", "repeats", "unfinished")
+GOLD_FACETS = ("kind_words", "unkind_words", "made_up_words", "repeats", "unfinished", "off_topic")
+OFF_TOPIC_COST = 2  # gold lost by an answer that is not about the prompt's animal
+
+
+def _words(response):
+    return response.strip().replace(".", " ").split()
+
+
+def on_topic(prompt, response):
+    """True when the prompt's animal is one of the response's words (spelled right)."""
+    return corpus.subject_of(prompt) in _words(response)
 
 
 def gold_facets(prompt, response):
@@ -23,13 +37,15 @@ def gold_facets(prompt, response):
     kind_words and unkind_words: how many of each (see ``corpus.KIND`` and
     ``corpus.UNKIND``); made_up_words: words outside the corpus's vocabulary; repeats:
     content words used more than once; unfinished: 1 unless the response is one sentence of
-    at least four words, ending in a period and then the end-of-response newline.
+    at least four words, ending in a period and then the end-of-response newline; off_topic:
+    1 unless the prompt's animal is among the response's words (an answer about another
+    animal, about none, or with the animal misspelled, does not answer the question).
     """
     corpus.subject_of(prompt)  # checks the prompt is one of ours
     if not isinstance(response, str):
         raise ValueError(f"response must be a string, got {type(response).__name__}")
     text = response.strip()
-    words = text.replace(".", " ").split()
+    words = _words(response)
     content = [w for w in words if w not in corpus.FUNCTION_WORDS]
     finished = (
         response.endswith("\n") and text.endswith(".") and text.count(".") == 1 and len(words) >= 4
@@ -40,13 +56,16 @@ def gold_facets(prompt, response):
         "made_up_words": sum(w not in corpus.VOCABULARY for w in words),
         "repeats": len(content) - len(set(content)),
         "unfinished": int(not finished),
+        "off_topic": int(not on_topic(prompt, response)),
     }
 
 
 def gold_score(prompt, response):
     """The labeler's score of a response, higher is better: +1 per kind word (two at most
-    count), -1 per unkind word, per made-up word, per repeated word, and -1 if unfinished.
-    The best answers ("the fox is kind and brave.") score 2."""
+    count), -1 per unkind word, per made-up word, per repeated word, -1 if unfinished, and
+    -2 if it is not about the prompt's animal. The best answers ("the fox is kind and
+    brave." to a question about the fox) score 2; the same answer to a question about the
+    cat scores 0, no better than a plain answer about the cat."""
     f = gold_facets(prompt, response)
     return (
         min(f["kind_words"], 2)
@@ -54,7 +73,46 @@ def gold_score(prompt, response):
         - f["made_up_words"]
         - f["repeats"]
         - f["unfinished"]
+        - OFF_TOPIC_COST * f["off_topic"]
     )
+
+
+def _check_pairs_of(prompts, responses):
+    if isinstance(prompts, str) or isinstance(responses, str):
+        raise ValueError("prompts and responses must be lists of strings, not one string")
+    prompts, responses = list(prompts), list(responses)
+    if not responses or len(prompts) != len(responses):
+        raise ValueError(
+            f"prompts and responses must be non-empty and of one length, got {len(prompts)} "
+            f"and {len(responses)}"
+        )
+    return prompts, responses
+
+
+def answer_form(prompt, response):
+    """The response with the prompt's animal replaced by "_": "the fox is very happy." to a
+    question about the fox and "the cat is very happy." to one about the cat have one form."""
+    if not isinstance(response, str):
+        raise ValueError(f"response must be a string, got {type(response).__name__}")
+    return re.sub(rf"\b{corpus.subject_of(prompt)}\b", "_", response.strip())
+
+
+def distinct_share(prompts, responses):
+    """The share of distinct answers among ``responses`` (one per prompt), counted by
+    :func:`answer_form`: 1.0 when no two are alike, 1/len(responses) when the policy writes
+    one sentence for every prompt with only the animal changed (mode collapse)."""
+    prompts, responses = _check_pairs_of(prompts, responses)
+    forms = {answer_form(p, y) for p, y in zip(prompts, responses, strict=True)}
+    return len(forms) / len(responses)
+
+
+def best_of_n_kl(n):
+    r"""KL(best-of-n || pi) of the policy "sample n answers from pi, keep the reward model's
+    favourite": :math:`\log n - (n - 1)/n` nats (Stiennon et al., 2020). Exact when the n
+    answers never tie (every answer distinct, with distinct scores); an upper bound otherwise
+    (Beirami et al., 2024)."""
+    n = _validate.positive_int("n", n)
+    return math.log(n) - (n - 1) / n
 
 
 def comparison_pairs(scores):
@@ -133,7 +191,7 @@ def decode_responses(tokenizer, tokens, lengths):
 
 class RewardModel(nn.Module):
     """r_phi(prompt, response): a GPT body (a copy of the SFT model) and a linear head that
-    gives one number per position; ``score`` reads it at the response's last token."""
+    gives one number per position; ``score`` averages it over the response's tokens."""
 
     def __init__(self, body):
         super().__init__()
@@ -147,12 +205,25 @@ class RewardModel(nn.Module):
     def forward(self, seq):  # (B, T) -> (B, T)
         return self.head(self.body.hidden(seq)).squeeze(-1).float()
 
-    def score(self, seq, last):
-        """The head at position ``last[b]`` of each row b (its response's last token), (B,)."""
+    def score(self, seq, prompt_len, lengths):
+        """The head's mean over each row's response tokens, (B,): row b of ``seq`` is a
+        prompt of ``prompt_len`` tokens, then a response of ``lengths[b]`` tokens (padding
+        after it cannot matter: attention is causal)."""
         gpt.check_ids("seq", seq, self.body.lm_head.out_features)
-        if last.shape != seq.shape[:1] or last.min() < 0 or last.max() >= seq.shape[1]:
-            raise ValueError(f"last must hold one position in [0, {seq.shape[1]}) per row of seq")
-        return self(seq).gather(1, last[:, None]).squeeze(1)
+        prompt_len = _validate.positive_int("prompt_len", prompt_len)
+        if (
+            not isinstance(lengths, torch.Tensor)
+            or lengths.shape != seq.shape[:1]
+            or lengths.min() < 1
+            or prompt_len + lengths.max() > seq.shape[1]
+        ):
+            raise ValueError(
+                f"lengths must hold one response length in [1, {seq.shape[1] - prompt_len}] "
+                "per row of seq"
+            )
+        per_token = self(seq)[:, prompt_len:]  # (B, T): the head at each response token
+        mask = gpt.response_mask(lengths, per_token.shape[1])
+        return (per_token * mask).sum(1) / lengths
 
 
 def token_rewards(scores, logprobs, ref_logprobs, lengths, beta):
@@ -178,118 +249,77 @@ def token_rewards(scores, logprobs, ref_logprobs, lengths, beta):
     return rewards
 
 
-# ---------------------------------------------------------------- the beta explorer
-def _check_runs(runs):
-    if not isinstance(runs, dict) or not runs:
-        raise ValueError("runs must map at least one beta to a PPO log (a dict of lists)")
-    for beta, log in runs.items():
-        _validate.positive("beta", beta, allow_zero=True)
-        for key in ("rm", "gold", "kl"):
-            if key not in log or len(log[key]) == 0:
-                raise ValueError(f"runs[{beta}] must hold a non-empty list {key!r}")
+# ---------------------------------------------------------------- the world 07 leaves to 08
+WORLD_DIR = Path("cache")  # relative to the notebooks' folder, where a notebook runs
 
 
-def run_summary(runs, beta):
-    """One line about the run with this ``beta``: its last iterations' proxy (RM) reward,
-    gold score and KL, or how to get it if it has not been trained yet."""
-    beta = _validate.positive("beta", beta, allow_zero=True)
-    if beta not in runs:
-        return lang.pick(
-            f"beta = {beta:g}: not trained yet; press the button to train PPO with it.",
-            f"beta = {beta:g}：还没有训练；按下按钮，用它训练 PPO。",
-        )
-    log = runs[beta]
-    last = {k: float(np.mean(log[k][-5:])) for k in ("rm", "gold", "kl")}
-    return lang.pick(
-        f"beta = {beta:g}, last 5 iterations: RM reward {last['rm']:+.2f}, "
-        f"gold score {last['gold']:+.2f}, KL to the SFT model {last['kl']:.1f} nats",
-        f"beta = {beta:g}，最近 5 次迭代：奖励模型(RM)奖励 {last['rm']:+.2f}，"
-        f"金标准(gold)得分 {last['gold']:+.2f}，与 SFT 模型的 KL散度 {last['kl']:.1f} nats",
-    )
+def world_path(seed, folder=WORLD_DIR):
+    """Where notebook 07 run with ``SEED = seed`` saves its world: ``cache/07_world_seed{seed}.pt``."""
+    seed = _validate.positive_int("seed", seed, minimum=0)
+    return Path(folder) / f"07_world_seed{seed}.pt"
 
 
-def _moving_average(x, k=5):
-    x = np.asarray(x, dtype=float)
-    k = min(k, len(x))
-    return np.convolve(x, np.ones(k) / k, mode="valid")
+def _plain(x):
+    """``x`` with tensors on the CPU and numpy scalars as Python numbers, so that
+    ``torch.load(..., weights_only=True)`` can read it back."""
+    if isinstance(x, torch.Tensor):
+        return x.detach().cpu()
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(_plain(v) for v in x)
+    if hasattr(x, "dtype") and hasattr(x, "tolist"):  # numpy (np.float64 is also a float)
+        return x.tolist()
+    if isinstance(x, (str, bool, int, float)) or x is None:
+        return x
+    raise ValueError(f"world entries must be tensors, numbers, strings, lists or dicts, got {x!r}")
 
 
-def hacking_figure(runs, beta=None, sft_gold=None):
-    """Proxy (RM) reward and gold score against the KL to the reference, one pair of lines
-    per beta (left, 5-iteration moving averages, the run for ``beta`` drawn thick), and that
-    run's curves per iteration (right).
+MODEL_KEYS = ("vocab_size", "block_size", "n_layer", "n_head", "n_embd")
 
-    ``runs`` maps beta to a PPO log with lists ``rm``, ``gold`` and ``kl`` per iteration.
+
+def save_world(path, world):
+    """Save ``world`` (a dict) with ``torch.save``, creating its folder.
+
+    ``world["config"]`` must hold the model's shape (``MODEL_KEYS``); ``world["sft"]`` and
+    ``world["reward_model"]`` are state dicts (of a ``gpt.GPT`` and a ``RewardModel``).
+    Written to a temporary file first, so an interrupted save never leaves half a world.
     """
-    _check_runs(runs)
-    fig, (ax_kl, ax_it) = plots.new_figure((12, 4), ncols=2)
-    for i, b in enumerate(sorted(runs)):
-        log, thick = runs[b], b == beta
-        kw = {"color": f"C{i}", "linewidth": 2.5 if thick else 1.2, "alpha": 1 if thick else 0.7}
-        kl = _moving_average(log["kl"])
-        ax_kl.plot(
-            kl, _moving_average(log["rm"]), "-", **kw, label=f"beta={b:g}: RM reward (proxy)"
+    if not isinstance(world, dict):
+        raise ValueError(f"world must be a dict, got {type(world).__name__}")
+    missing = [k for k in ("config", "sft", "reward_model") if k not in world]
+    missing += [f"config[{k!r}]" for k in MODEL_KEYS if k not in world.get("config", {})]
+    if missing:
+        raise ValueError(f"world must hold {', '.join(missing)}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save(_plain(world), tmp)
+    tmp.replace(path)
+    return path
+
+
+def gpt_from_state(config, state, device=None):
+    """A ``gpt.GPT`` of ``config``'s shape with the weights ``state``, in eval mode, frozen."""
+    model = gpt.GPT(**{k: config[k] for k in MODEL_KEYS})
+    model.load_state_dict(state)
+    return model.to(device).eval().requires_grad_(False)
+
+
+def load_world(path, device=None):
+    """Read a world saved by :func:`save_world` (``weights_only=True``). Returns the dict with
+    ``world["sft"]`` a frozen ``gpt.GPT`` and ``world["reward_model"]`` a frozen
+    ``RewardModel``, both on ``device``; everything else as it was saved."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"no world at {path}: run notebook 07 with this SEED first (it saves its world there)"
         )
-        ax_kl.plot(kl, _moving_average(log["gold"]), "--", **kw, label=f"beta={b:g}: gold score")
-    ax_kl.set_xlabel("KL(policy || SFT reference), nats per response")
-    ax_kl.set_ylabel("score")
-    ax_kl.set_title("proxy and gold against KL (5-iteration moving averages)")
-    ax_kl.legend(fontsize="x-small", ncol=2)
-    if beta in runs:
-        log = runs[beta]
-        it = np.arange(1, len(log["rm"]) + 1)
-        ax_it.plot(it, log["rm"], color="tab:blue", label="RM reward (proxy)")
-        ax_it.plot(it, log["gold"], color="tab:orange", label="gold score (the labeler)")
-        ax_it.set_xlabel("PPO iteration")
-        ax_it.set_title(f"beta = {beta:g}")
-        ax_twin = ax_it.twinx()
-        ax_twin.plot(it, log["kl"], color="tab:grey", linestyle=":", label="KL (right axis)")
-        ax_twin.set_ylabel("KL, nats")
-        ax_twin.legend(fontsize="x-small", loc="lower right")
-    else:
-        ax_it.set_title(f"beta = {beta:g}: press the button to train" if beta is not None else "")
-    if sft_gold is not None:
-        for ax in (ax_kl, ax_it):
-            ax.axhline(sft_gold, color="black", linewidth=0.8, linestyle="-.")
-        ax_it.plot([], [], color="black", linewidth=0.8, linestyle="-.", label="gold score of SFT")
-    if beta in runs or sft_gold is not None:
-        ax_it.legend(fontsize="x-small", loc="upper left")
-    for ax in (ax_kl, ax_it):
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
-
-
-def beta_explorer(runs, train, betas=(0.0, 0.01, 0.03, 0.1, 0.3), beta=0.0, sft_gold=None):
-    """A "beta" slider that redraws :func:`hacking_figure` for runs already trained, and a
-    button that calls ``train(beta)`` (which returns a PPO log) and adds the run to ``runs``."""
-    import ipywidgets as W
-
-    _check_runs(runs)
-    betas = sorted(set(betas) | set(runs))
-    slider = W.SelectionSlider(
-        options=betas,
-        value=beta if beta in betas else betas[0],
-        description="beta",
-        continuous_update=False,
-    )
-    button = W.Button(
-        description=lang.pick("train PPO with this beta", "用这个 beta 训练 PPO"),
-        icon="play",
-        layout=W.Layout(width="220px"),
-    )
-    summary = W.Label()
-    image = W.Image(format="png")
-    log = W.Output()
-
-    def redraw(_=None):
-        summary.value = run_summary(runs, slider.value)
-        image.value = plots.figure_png(hacking_figure(runs, slider.value, sft_gold))
-
-    def retrain():
-        runs[slider.value] = train(slider.value)
-
-    slider.observe(redraw, names="value")
-    widgets.train_on_click(button, log, retrain, redraw)
-    redraw()
-    return W.VBox([W.HBox([slider, button]), summary, image, log])
+    world = torch.load(path, map_location="cpu", weights_only=True)
+    config = world["config"]
+    world["sft"] = gpt_from_state(config, world["sft"], device)
+    body = gpt.GPT(**{k: config[k] for k in MODEL_KEYS})
+    reward_model = RewardModel(body)
+    reward_model.load_state_dict(world["reward_model"])
+    world["reward_model"] = reward_model.to(device).eval().requires_grad_(False)
+    return world

@@ -2,6 +2,7 @@
 inline in each notebook).
 
 ``check_finite`` stops a loop with one clear message when its loss turns NaN or infinite;
+``autocast`` runs a forward pass in bfloat16 on CUDA and in full precision elsewhere;
 ``mean_last`` and ``reached`` are the one definition of CartPole's "solved" measure, the mean
 return of the last 20 finished episodes.
 """
@@ -48,3 +49,10 @@ def reached(episode_returns, target, n=SOLVED_WINDOW):
     reaches ``target`` (475 for CartPole-v1)."""
     n = _returns_list(episode_returns, n)
     return len(episode_returns) >= n and mean_last(episode_returns, n) >= target
+
+
+def autocast(device):
+    """bfloat16 autocast on CUDA (faster matmuls on a GPU); a no-op elsewhere, so the CPU
+    computes in full precision."""
+    on_cuda = torch.device(device).type == "cuda"
+    return torch.autocast("cuda" if on_cuda else "cpu", dtype=torch.bfloat16, enabled=on_cuda)

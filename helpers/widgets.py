@@ -207,3 +207,60 @@ def distance_explorer(
     slider.observe(redraw, names="value")
     redraw()  # the first drawing also checks the arguments, before the explorer is returned
     return W.VBox([slider, image])
+
+
+def run_summary(runs, beta):
+    """One line about the run with this ``beta``: its last iterations' proxy (RM) reward,
+    gold score and KL on the held-out probe, and its distinct answers, or how to get it."""
+    beta = _validate.positive("beta", beta, allow_zero=True)
+    if beta not in runs:
+        return lang.pick(
+            f"beta = {beta:g}: not trained yet; press the button to train PPO with it.",
+            f"beta = {beta:g}：还没有训练；按下按钮，用它训练 PPO。",
+        )
+    last = {k: float(np.mean(runs[beta][k][-5:])) for k in plots.RLHF_RUN_KEYS}
+    return lang.pick(
+        f"beta = {beta:g}, last 5 iterations on held-out prompts: RM reward "
+        f"{last['probe_rm']:+.2f}, gold score {last['probe_gold']:+.2f}, KL to the SFT model "
+        f"{last['probe_kl']:.1f} nats; distinct answers in its rollouts {last['distinct']:.0%}",
+        f"beta = {beta:g}，最近 5 次迭代（留出的提示）：奖励模型(RM)奖励 {last['probe_rm']:+.2f}，"
+        f"金标准(gold)得分 {last['probe_gold']:+.2f}，与 SFT 模型的 KL散度 {last['probe_kl']:.1f} nats；"
+        f"其采样中不同回答的比例 {last['distinct']:.0%}",
+    )
+
+
+def beta_explorer(
+    runs, train, betas=(0.0, 0.03, 0.1, 0.3, 1.0), beta=0.0, best_of_n=None, sft_gold=None
+):
+    """Notebook 07's "beta" slider that redraws ``plots.overoptimization_figure`` for runs already trained,
+    and a button that calls ``train(beta)`` (which returns a PPO log) and adds it to ``runs``."""
+    import ipywidgets as W
+
+    betas = sorted(set(betas) | set(runs))
+    slider = W.SelectionSlider(
+        options=betas,
+        value=beta if beta in betas else betas[0],
+        description="beta",
+        continuous_update=False,
+    )
+    button = W.Button(
+        description=lang.pick("train PPO with this beta", "用这个 beta 训练 PPO"),
+        icon="play",
+        layout=W.Layout(width="220px"),
+    )
+    summary = W.Label()
+    image = W.Image(format="png")
+    log = W.Output()
+
+    def redraw(_=None):  # the figure first: it checks runs and best_of_n
+        fig = plots.overoptimization_figure(runs, best_of_n, slider.value, sft_gold)
+        summary.value = run_summary(runs, slider.value)
+        image.value = plots.figure_png(fig)
+
+    def retrain():
+        runs[slider.value] = train(slider.value)
+
+    slider.observe(redraw, names="value")
+    train_on_click(button, log, retrain, redraw)
+    redraw()
+    return W.VBox([W.HBox([slider, button]), summary, image, log])

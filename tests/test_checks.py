@@ -266,6 +266,29 @@ def kl_first(s, lp, ref, beta):
     return torch.cat([out[:1] + s, out[1:]])
 
 
+def kl_no_beta(s, lp, ref, beta):
+    return kl_right(s, lp, ref, 1.0)
+
+
+def kl_overwrites_last(s, lp, ref, beta):
+    out = beta * (ref - lp)
+    return torch.cat([out[:-1], torch.tensor([float(s)])])
+
+
+def kl_summed_at_end(s, lp, ref, beta):
+    out = torch.zeros_like(lp)
+    out[-1] = s + (beta * (ref - lp)).sum()
+    return out
+
+
+def kl_no_penalty(s, lp, ref, beta):
+    return torch.cat([torch.zeros(len(lp) - 1), torch.tensor([float(s)])])
+
+
+def kl_beta_on_score(s, lp, ref, beta):
+    return kl_right(beta * s, lp, ref, beta)
+
+
 CASES = [
     (
         checks.check_reward_to_go,
@@ -342,6 +365,11 @@ CASES = [
             (kl_everywhere, "last token only"),
             (kl_flipped, "KL sign is flipped"),
             (kl_first, "*last* token"),
+            (kl_no_beta, "beta is missing"),
+            (kl_overwrites_last, "lost its own penalty"),
+            (kl_summed_at_end, "every token should pay its own penalty"),
+            (kl_no_penalty, "there is no KL penalty"),
+            (kl_beta_on_score, "beta scales only the KL penalty"),
         ],
     ),
 ]

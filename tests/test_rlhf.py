@@ -1,9 +1,11 @@
-"""The corpus, the labeler, the comparison data, the reward model, the per-token rewards and
-the beta explorer (its pure functions and the widget itself, without a browser)."""
+"""The corpus, the labeler (every facet, relevance included), the measures of a policy's
+answers (on topic, distinct, best-of-n's KL against the exact KL), the comparison data, the
+reward model, the per-token rewards and the world file that notebook 07 leaves to 08."""
 
 import itertools
+import math
+from pathlib import Path
 
-import matplotlib
 import numpy as np
 import pytest
 import torch
@@ -29,6 +31,13 @@ def test_corpus_is_deterministic_small_and_inside_the_alphabet_and_vocabulary():
 def test_prompts_and_demonstrations():
     assert set(corpus.TRAIN_PROMPTS).isdisjoint(corpus.TEST_PROMPTS)
     assert len(corpus.TRAIN_PROMPTS) + len(corpus.TEST_PROMPTS) == len(corpus.PROMPTS)
+    # held out: one whole phrasing, with every animal; every animal is also asked about in training
+    assert corpus.TEST_PROMPTS == tuple(
+        corpus.HELDOUT_TEMPLATE.format(noun=n) for n in corpus.NOUNS
+    )
+    assert {corpus.subject_of(p) for p in corpus.TRAIN_PROMPTS} == set(corpus.NOUNS)
+    heldout_start = corpus.HELDOUT_TEMPLATE.split("{")[0]
+    assert not any(p.startswith(heldout_start) for p in corpus.TRAIN_PROMPTS)
     demos = corpus.demonstrations(200)
     assert demos == corpus.demonstrations(200)
     terse = 0
@@ -65,21 +74,39 @@ def test_corpus_argument_errors():
 # ------------------------------------------------------------------ the labeler
 @pytest.mark.parametrize(
     ("response", "facets", "score"),
-    [
-        (" the fox is kind and brave.\n", (2, 0, 0, 0, 0), 2),
-        (" the happy fox is kind and brave.\n", (3, 0, 0, 0, 0), 2),  # at most two kind words count
-        (" the fox is very sad.\n", (0, 1, 0, 0, 0), -1),
-        (" the fox is very hapy.\n", (0, 0, 1, 0, 0), -1),  # a made-up word
-        (" the fox is glad and glad.\n", (2, 0, 0, 1, 0), 1),  # a repeated word
-        (" the fox is kind and brave", (2, 0, 0, 0, 1), 1),  # no end
-        (" the fox is kind. the fox.\n", (1, 0, 0, 1, 1), -1),  # two sentences
-        (" a sweet.\n", (1, 0, 0, 0, 1), 0),  # too short to be an answer
-        ("\n", (0, 0, 0, 0, 1), -1),
+    [  # facets: kind, unkind, made-up, repeats, unfinished, off topic
+        (" the fox is kind and brave.\n", (2, 0, 0, 0, 0, 0), 2),
+        (" the happy fox is kind and brave.\n", (3, 0, 0, 0, 0, 0), 2),  # two kind words count
+        (" the fox is very sad.\n", (0, 1, 0, 0, 0, 0), -1),
+        (" the fox is very hapy.\n", (0, 0, 1, 0, 0, 0), -1),  # a made-up word
+        (" the fox is glad and glad.\n", (2, 0, 0, 1, 0, 0), 1),  # a repeated word
+        (" the fox is kind and brave", (2, 0, 0, 0, 1, 0), 1),  # no end
+        (" the fox is kind. the fox.\n", (1, 0, 0, 1, 1, 0), -1),  # two sentences
+        (" a sweet fox.\n", (1, 0, 0, 0, 1, 0), 0),  # too short to be an answer
+        # relevance: the prompt asks about the fox
+        (" the cat is kind and brave.\n", (2, 0, 0, 0, 0, 1), 0),  # about another animal
+        (" the cat runs in the park.\n", (0, 0, 0, 0, 0, 1), -2),
+        (" the fox plays with the cat.\n", (0, 0, 0, 0, 0, 0), 0),  # the fox is there: on topic
+        (" the cat plays with the fox.\n", (0, 0, 0, 0, 0, 0), 0),
+        (" the fx is very happy.\n", (1, 0, 1, 0, 0, 1), -2),  # misspelled: made up and off topic
+        (" a sweet.\n", (1, 0, 0, 0, 1, 1), -2),  # about no animal
+        ("\n", (0, 0, 0, 0, 1, 1), -3),
     ],
 )
 def test_gold_facets_and_score(response, facets, score):
+    assert tuple(rlhf.gold_facets(PROMPT, response)) == rlhf.GOLD_FACETS
     assert tuple(rlhf.gold_facets(PROMPT, response).values()) == facets
     assert rlhf.gold_score(PROMPT, response) == score
+    assert rlhf.on_topic(PROMPT, response) == (facets[-1] == 0)
+
+
+def test_relevance_depends_on_the_prompt_and_costs_two():
+    answer = " the cat is kind and brave.\n"
+    assert rlhf.gold_score("describe the cat:", answer) == 2
+    assert rlhf.gold_score("describe the fox:", answer) == 2 - rlhf.OFF_TOPIC_COST == 0
+    assert rlhf.on_topic("describe the cat:", answer)
+    assert not rlhf.on_topic("describe the fox:", answer)
+    assert not rlhf.on_topic("describe the cat:", " the cats is kind.\n")  # a whole word only
 
 
 def test_gold_errors():
@@ -87,6 +114,84 @@ def test_gold_errors():
         rlhf.gold_score("", " the fox.\n")
     with pytest.raises(ValueError, match="response must be a string"):
         rlhf.gold_score(PROMPT, None)
+
+
+def test_relevance_errors():
+    with pytest.raises(ValueError, match="prompt must end with one of the animals"):
+        rlhf.on_topic("describe the moon:", " the moon.\n")
+    with pytest.raises(ValueError, match="response must be a string"):
+        rlhf.answer_form(PROMPT, 3)
+
+
+# ------------------------------------------------------------------ measures of a policy's answers
+def test_distinct_share_counts_answers_up_to_the_animal():
+    prompts = ["describe the fox:", "describe the cat:", "tell me about the cow:", PROMPT]
+    collapsed = [
+        " the fox is very happy.\n",
+        " the cat is very happy.\n",
+        " the cow is very happy.\n",
+        " the fox is very happy.\n",
+    ]
+    assert rlhf.answer_form(prompts[1], collapsed[1]) == "the _ is very happy."
+    assert rlhf.distinct_share(prompts, collapsed) == 1 / 4  # one answer, four animals
+    varied = [
+        " the fox naps.\n",
+        " the cat is very happy.\n",
+        " the cow runs at home.\n",
+        " the fox is very happy.\n",
+    ]
+    assert rlhf.distinct_share(prompts, varied) == 3 / 4  # the last two have one form
+    assert rlhf.distinct_share(prompts[:1], varied[:1]) == 1.0
+    # an answer about another animal keeps that animal: it is a different answer
+    assert rlhf.distinct_share(prompts[:2], [" the dog naps.\n", " the dog naps.\n"]) == 0.5
+    assert rlhf.distinct_share(prompts[:2], [" the fox naps.\n", " the fox naps.\n"]) == 1.0
+
+
+def test_distinct_share_errors():
+    with pytest.raises(ValueError, match="of one length"):
+        rlhf.distinct_share([PROMPT], [" a\n", " b\n"])
+    with pytest.raises(ValueError, match="non-empty"):
+        rlhf.distinct_share([], [])
+    with pytest.raises(ValueError, match="not one string"):
+        rlhf.distinct_share(PROMPT, " the fox.\n")
+
+
+def exact_best_of_n_kl(probs, n):
+    """KL(best-of-n || pi) of a categorical pi whose outcomes have distinct rewards, listed in
+    increasing order of reward: best-of-n picks outcome i with F_i^n - F_(i-1)^n."""
+    probs = np.asarray(probs, dtype=float)
+    F = np.concatenate([[0.0], np.cumsum(probs)])
+    bon = F[1:] ** n - F[:-1] ** n
+    keep = bon > 0
+    return float(np.sum(bon[keep] * np.log(bon[keep] / probs[keep])))
+
+
+@pytest.mark.parametrize("n", [1, 2, 4, 16, 64])
+def test_best_of_n_kl_is_log_n_minus_n_minus_1_over_n(n):
+    want = math.log(n) - (n - 1) / n
+    assert rlhf.best_of_n_kl(n) == pytest.approx(want, abs=1e-12)
+    # exact on a fine categorical (many outcomes, no ties), an upper bound on a coarse one
+    M = 200_000
+    assert exact_best_of_n_kl(np.full(M, 1 / M), n) == pytest.approx(want, abs=2e-3)
+    rng = np.random.default_rng(n)
+    for coarse in (np.full(5, 0.2), rng.dirichlet(np.ones(8))):
+        assert exact_best_of_n_kl(coarse, n) <= want + 1e-12
+
+
+def test_best_of_n_kl_against_sampling():
+    # best-of-4 on 1,000 equally likely answers with distinct rewards, by simulation
+    rng = np.random.default_rng(0)
+    M, n = 1000, 4
+    picks = rng.integers(M, size=(200_000, n)).max(1)
+    freq = np.bincount(picks, minlength=M) / len(picks)
+    kl = np.sum(freq[freq > 0] * np.log(freq[freq > 0] * M))
+    assert kl == pytest.approx(rlhf.best_of_n_kl(n), abs=0.02)
+
+
+@pytest.mark.parametrize("n", [0, -1, 2.5, True, None])
+def test_best_of_n_kl_rejects_a_bad_n(n):
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        rlhf.best_of_n_kl(n)
 
 
 # ------------------------------------------------------------------ comparison pairs
@@ -191,16 +296,23 @@ def make_reward_model():
     return rlhf.RewardModel(body).eval()
 
 
-def test_reward_model_reads_the_head_at_the_last_response_token():
+def test_reward_model_averages_the_head_over_the_response_tokens():
     rm = make_reward_model()
+    P = 12
     seq = torch.randint(TOK.vocab_size, (3, 30))
-    last = torch.tensor([29, 10, 24])
-    scores = rm.score(seq, last)
-    full = rm(seq)  # (3, 30)
-    assert torch.allclose(scores, full[torch.arange(3), last])
+    lengths = torch.tensor([18, 1, 7])
+    scores = rm.score(seq, P, lengths)
+    full = rm(seq)  # (3, 30): the head at every position
+    for b in range(3):
+        assert scores[b].item() == pytest.approx(
+            full[b, P : P + lengths[b]].mean().item(), abs=1e-6
+        )
     padded = seq.clone()
-    padded[1, 11:] = TOK.eos_id  # what comes after the last token cannot matter (causal attention)
-    assert torch.allclose(rm.score(padded, last)[1], scores[1])
+    padded[2, P + 7 :] = TOK.eos_id  # after the response: cannot matter (causal attention)
+    assert torch.allclose(rm.score(padded, P, lengths)[2], scores[2])
+    changed = seq.clone()
+    changed[2, 0] = (seq[2, 0] + 1) % TOK.vocab_size  # the prompt does matter
+    assert not torch.allclose(rm.score(changed, P, lengths)[2], scores[2])
 
 
 def test_reward_model_errors():
@@ -208,10 +320,14 @@ def test_reward_model_errors():
         rlhf.RewardModel(torch.nn.Linear(2, 2))
     rm = make_reward_model()
     seq = torch.randint(TOK.vocab_size, (2, 10))
-    with pytest.raises(ValueError, match="last must hold one position"):
-        rm.score(seq, torch.tensor([3, 10]))
-    with pytest.raises(ValueError, match="last must hold one position"):
-        rm.score(seq, torch.tensor([3]))
+    with pytest.raises(ValueError, match="lengths must hold one response length in"):
+        rm.score(seq, 4, torch.tensor([3, 7]))  # 4 + 7 > 10
+    with pytest.raises(ValueError, match="lengths must hold one response length in"):
+        rm.score(seq, 4, torch.tensor([3]))
+    with pytest.raises(ValueError, match="lengths must hold one response length in"):
+        rm.score(seq, 4, torch.tensor([0, 2]))
+    with pytest.raises(ValueError, match="prompt_len must be an integer"):
+        rm.score(seq, 0, torch.tensor([1, 2]))
 
 
 # ------------------------------------------------------------------ per-token rewards
@@ -250,61 +366,67 @@ def test_token_rewards_shape_errors():
         rlhf.token_rewards(torch.tensor([1.0, float("nan")]), z, z, torch.tensor([1, 3]), 0.1)
 
 
-# ------------------------------------------------------------------ the beta explorer
-def fake_log(beta, n=12):
-    it = np.arange(n)
-    drift = 1.0 / (beta + 0.05)
-    return {
-        "rm": list(0.1 * it),
-        "gold": list(0.1 * it - 0.02 * drift * it),
-        "kl": list(0.3 * drift * it),
+# ------------------------------------------------------------------ the world file
+def test_world_round_trips_with_weights_only(tmp_path):
+    torch.manual_seed(0)
+    config = {
+        "vocab_size": TOK.vocab_size,
+        "block_size": 40,
+        "n_layer": 1,
+        "n_head": 2,
+        "n_embd": 16,
+        "max_new_tokens": 16,
+        "beta": 0.15,
     }
+    sft = gpt.GPT(**{k: config[k] for k in rlhf.MODEL_KEYS})
+    rm = rlhf.RewardModel(gpt.GPT(**{k: config[k] for k in rlhf.MODEL_KEYS}))
+    pairs = [rlhf.comparison_pairs([1, 0, 2])]
+    world = {
+        "seed": 3,
+        "config": config,
+        "sft": sft.state_dict(),
+        "reward_model": rm.state_dict(),
+        "rm_norm": {"mean": np.float64(0.5), "std": 2.0},  # numpy numbers are stored as floats
+        "comparisons": {
+            "train": {"prompts": [PROMPT] * 3, "pairs": pairs, "seq": torch.zeros(3, 5)}
+        },
+        "ppo_log": {"gold": [np.float64(0.1), 0.2]},
+    }
+    # a notebook runs in its own folder (notebooks/, or notebooks/zh/ for a translation):
+    # by default its world goes to cache/ there, which .gitignore keeps out of git
+    assert rlhf.world_path(7) == Path("cache") / "07_world_seed7.pt"
+    path = rlhf.save_world(rlhf.world_path(3, tmp_path / "cache"), world)
+    assert path == tmp_path / "cache" / "07_world_seed3.pt" and path.is_file()
+    back = rlhf.load_world(path)
+    seq = torch.randint(TOK.vocab_size, (2, 12))
+    assert torch.equal(back["sft"](seq), sft.eval()(seq))
+    assert torch.equal(
+        back["reward_model"].score(seq, 4, torch.tensor([3, 8])),
+        rm.eval().score(seq, 4, torch.tensor([3, 8])),
+    )
+    assert not any(p.requires_grad for p in back["sft"].parameters())
+    assert back["rm_norm"] == {"mean": 0.5, "std": 2.0} and type(back["rm_norm"]["mean"]) is float
+    assert back["comparisons"]["train"]["pairs"] == pairs
+    assert back["ppo_log"]["gold"] == [0.1, 0.2] and back["config"] == config
 
 
-RUNS = {0.1: fake_log(0.1), 0.0: fake_log(0.0)}
-
-
-def test_run_summary():
-    line = rlhf.run_summary(RUNS, 0.1)
-    assert line.startswith("beta = 0.1, last 5 iterations: RM reward +0.90")
-    assert "not trained yet" in rlhf.run_summary(RUNS, 0.3)
-    with pytest.raises(ValueError, match="beta"):
-        rlhf.run_summary(RUNS, -1)
-
-
-def test_hacking_figure_highlights_the_chosen_beta():
-    fig = rlhf.hacking_figure(RUNS, beta=0.0, sft_gold=0.1)
-    assert isinstance(fig, matplotlib.figure.Figure)
-    ax_kl, ax_it = fig.axes[:2]
-    widths = {line.get_label(): line.get_linewidth() for line in ax_kl.get_lines()}
-    assert widths["beta=0: RM reward (proxy)"] > widths["beta=0.1: RM reward (proxy)"]
-    assert ax_it.get_title() == "beta = 0"
-    assert "press the button" in rlhf.hacking_figure(RUNS, beta=0.3).axes[1].get_title()
-
-
-def test_hacking_figure_errors():
-    with pytest.raises(ValueError, match="runs must map"):
-        rlhf.hacking_figure({})
-    with pytest.raises(ValueError, match="'kl'"):
-        rlhf.hacking_figure({0.1: {"rm": [1.0], "gold": [1.0]}})
-
-
-def test_beta_explorer_redraws_and_trains_on_the_button():
-    runs = dict(RUNS)
-    calls = []
-
-    def train(beta):
-        calls.append(beta)
-        return fake_log(beta)
-
-    box = rlhf.beta_explorer(runs, train, betas=(0.0, 0.1, 0.3), beta=0.0)
-    (slider, button), summary, image, _ = box.children[0].children, *box.children[1:]
-    assert slider.description == "beta"
-    first_png, first_text = image.value, summary.value
-    slider.value = 0.1  # a trained run: redraws at once, trains nothing
-    assert image.value != first_png and summary.value != first_text and calls == []
-    slider.value = 0.3
-    assert "not trained yet" in summary.value
-    button.click()  # trains beta = 0.3 and draws it
-    assert calls == [0.3] and 0.3 in runs
-    assert summary.value.startswith("beta = 0.3, last 5 iterations")
+def test_world_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="run notebook 07"):
+        rlhf.load_world(tmp_path / "nothing.pt")
+    with pytest.raises(ValueError, match="world must hold reward_model"):
+        rlhf.save_world(tmp_path / "w.pt", {"config": dict.fromkeys(rlhf.MODEL_KEYS, 1), "sft": {}})
+    with pytest.raises(ValueError, match=r"config\['n_embd'\]"):
+        config = dict.fromkeys(rlhf.MODEL_KEYS[:-1], 1)
+        rlhf.save_world(tmp_path / "w.pt", {"config": config, "sft": {}, "reward_model": {}})
+    with pytest.raises(ValueError, match="world entries must be"):
+        rlhf.save_world(
+            tmp_path / "w.pt",
+            {
+                "config": dict.fromkeys(rlhf.MODEL_KEYS, 1),
+                "sft": {},
+                "reward_model": {},
+                "x": object(),
+            },
+        )
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        rlhf.world_path(-1)

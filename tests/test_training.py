@@ -1,4 +1,5 @@
-"""Tests of helpers.training: the one non-finite-loss guard and the one "solved" measure."""
+"""Tests of helpers.training: the one non-finite-loss guard, the one "solved" measure, and
+autocast."""
 
 import numpy as np
 import pytest
@@ -48,3 +49,11 @@ def test_reached_needs_a_full_window_at_the_target():
 def test_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_autocast_is_full_precision_on_cpu():
+    layer = torch.nn.Linear(3, 2)
+    with training.autocast(torch.device("cpu")):
+        assert layer(torch.ones(1, 3)).dtype == torch.float32
+    with training.autocast("cpu"):  # a device name works too
+        assert layer(torch.ones(1, 3)).dtype == torch.float32

@@ -1,0 +1,83 @@
+"""The key numbers of notebook 07's runs, one row per seed, read from the worlds it saved.
+
+Notebook 07 saves its world (models, comparisons, evaluations, PPO logs, best-of-n) to
+``notebooks/cache/07_world_seed{SEED}.pt`` at its end. After a seed sweep
+
+    python benchmarks/seed_sweep.py --seeds 10 notebooks/07_rlhf_tiny_gpt.ipynb
+    python benchmarks/rlhf_world_table.py
+
+prints a Markdown table of what each seed's asserts are about: the reward model's held-out
+accuracy (all comparisons, and those decided by relevance alone), the gold score, on-topic and
+distinct shares and KL of SFT, PPO at the notebook's beta and PPO at beta = 0 on held-out
+prompts, the beta = 0 run's gold peak and end (held-out probes), and best-of-n's gold.
+"""
+
+import argparse
+import sys
+
+import numpy as np
+
+from common import ROOT  # also puts this checkout first on sys.path
+
+from helpers import plots, rlhf
+
+
+def row(world):
+    ev, acc = world["evals"], world["rm_accuracy"]
+    sft, ppo, hack = ev["sft"], ev["ppo"], ev["beta0"]
+    gold0 = plots.moving_average(world["beta0_log"]["probe_gold"], 5)
+    bon = dict(zip(world["best_of_n"]["n"], world["best_of_n"]["gold"], strict=True))
+    return [
+        f"{world['seed']}",
+        f"{acc['all']:.1%}",
+        f"{acc['off_topic']:.1%}",
+        f"{sft['gold']:+.2f}",
+        f"{ppo['gold']:+.2f} ({ppo['gold'] - sft['gold']:+.2f})",
+        f"{sft['on_topic']:.0%} / {ppo['on_topic']:.0%}",
+        f"{ppo['kl']:.1f}",
+        f"{sft['distinct']:.0%} / {ppo['distinct']:.0%} / {hack['distinct']:.0%}",
+        f"{hack['gold']:+.2f}, {hack['kl']:.0f}",
+        f"{gold0.max():+.2f} / {gold0[-1]:+.2f}",
+        " / ".join(f"{bon[n]:+.2f}" for n in (1, 4, 16, 64) if n in bon),
+    ]
+
+
+HEADER = [
+    "seed",
+    "RM acc.",
+    "RM acc. relevance",
+    "SFT gold",
+    "PPO gold (margin)",
+    "on topic SFT / PPO",
+    "PPO KL",
+    "distinct SFT / PPO / beta=0",
+    "beta=0 gold, KL",
+    "beta=0 gold peak / end",
+    "best-of-1/4/16/64 gold",
+]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--folder", default=str(ROOT / "notebooks" / rlhf.WORLD_DIR))
+    parser.add_argument("--seeds", type=int, default=10, help="seeds 0 .. N-1 (default 10)")
+    args = parser.parse_args(argv)
+    rows = []
+    for seed in range(args.seeds):
+        path = rlhf.world_path(seed, args.folder)
+        if path.is_file():
+            rows.append(row(rlhf.load_world(path)))
+        else:
+            print(f"seed {seed}: no world at {path}")
+    print("| " + " | ".join(HEADER) + " |")
+    print("|" + "---|" * len(HEADER))
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
+    return 0 if rows else 1
+
+
+if __name__ == "__main__":
+    np.set_printoptions(precision=3)
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""The over-optimisation figure and the beta explorer of notebook 07: their pure functions
+and the widget itself, without a browser."""
+
+import matplotlib
+import numpy as np
+import pytest
+
+from helpers import plots, rlhf, widgets
+
+
+def fake_log(beta, n=12):
+    it = np.arange(n)
+    drift = 1.0 / (beta + 0.05)
+    return {
+        "probe_rm": list(0.1 * it),
+        "probe_gold": list(0.1 * it - 0.02 * drift * it),
+        "probe_kl": list(0.3 * drift * it),
+        "distinct": list(1.0 - 0.5 * it / n),
+    }
+
+
+RUNS = {0.1: fake_log(0.1), 0.0: fake_log(0.0)}
+BEST_OF_N = {
+    "n": [1, 4, 16],
+    "kl": [rlhf.best_of_n_kl(n) for n in (1, 4, 16)],
+    "rm": [0.0, 0.8, 1.2],
+    "gold": [0.0, 0.5, 0.7],
+}
+
+
+def test_moving_average_keeps_the_length_and_averages_what_it_has():
+    got = plots.moving_average([1.0, 2.0, 3.0, 4.0], k=2)
+    assert np.allclose(got, [1.0, 1.5, 2.5, 3.5])
+    assert np.allclose(plots.moving_average([5.0], k=5), [5.0])
+    assert np.allclose(plots.sqrt_kl([-0.01, 4.0]), [0.0, 2.0])
+
+
+def test_run_summary():
+    line = widgets.run_summary(RUNS, 0.1)
+    assert line.startswith("beta = 0.1, last 5 iterations on held-out prompts: RM reward +0.90")
+    assert "distinct answers in its rollouts" in line
+    assert "not trained yet" in widgets.run_summary(RUNS, 0.3)
+    with pytest.raises(ValueError, match="beta"):
+        widgets.run_summary(RUNS, -1)
+
+
+def test_overoptimization_figure_highlights_the_chosen_beta_and_draws_best_of_n():
+    fig = plots.overoptimization_figure(RUNS, BEST_OF_N, beta=0.0, sft_gold=0.1)
+    assert isinstance(fig, matplotlib.figure.Figure)
+    ax_gold, ax_proxy, ax_dist = fig.axes[:3]
+    widths = {line.get_label(): line.get_linewidth() for line in ax_gold.get_lines()}
+    assert widths["PPO, beta=0"] > widths["PPO, beta=0.1"]
+    bon = next(line for line in ax_gold.get_lines() if line.get_label() == "best-of-n (SFT)")
+    assert np.allclose(bon.get_xdata(), np.sqrt(BEST_OF_N["kl"]))
+    assert ax_proxy.get_title().startswith("beta = 0:")
+    assert len(ax_dist.get_lines()) == 2
+    title = plots.overoptimization_figure(RUNS, beta=0.3).axes[1].get_title()
+    assert "press the button" in title
+
+
+def test_overoptimization_figure_errors():
+    with pytest.raises(ValueError, match="runs must map"):
+        plots.overoptimization_figure({})
+    with pytest.raises(ValueError, match="'probe_kl'"):
+        plots.overoptimization_figure({0.1: {"probe_rm": [1.0], "probe_gold": [1.0]}})
+    with pytest.raises(ValueError, match="best_of_n must be a dict"):
+        plots.overoptimization_figure(RUNS, {"n": [1]})
+    with pytest.raises(ValueError, match="of one length"):
+        plots.overoptimization_figure(RUNS, dict(BEST_OF_N, gold=[0.0]))
+
+
+def test_beta_explorer_redraws_and_trains_on_the_button():
+    runs = dict(RUNS)
+    calls = []
+
+    def train(beta):
+        calls.append(beta)
+        return fake_log(beta)
+
+    box = widgets.beta_explorer(runs, train, betas=(0.0, 0.1, 0.3), beta=0.0, best_of_n=BEST_OF_N)
+    (slider, button), summary, image, _ = box.children[0].children, *box.children[1:]
+    assert slider.description == "beta"
+    first_png, first_text = image.value, summary.value
+    slider.value = 0.1  # a trained run: redraws at once, trains nothing
+    assert image.value != first_png and summary.value != first_text and calls == []
+    slider.value = 0.3
+    assert "not trained yet" in summary.value
+    button.click()  # trains beta = 0.3 and draws it
+    assert calls == [0.3] and 0.3 in runs
+    assert summary.value.startswith("beta = 0.3, last 5 iterations")
