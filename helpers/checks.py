@@ -2,10 +2,12 @@
 
 Each ``check_*`` runs the learner's function on several cases against a reference, and on a
 mismatch tries the typical mistakes (a sign error, a missing ``dones`` mask, gamma applied
-one step off, ...): if the learner's answers match one, it prints that mistake's hint. A
-check never raises, so a notebook with an unfinished exercise still runs top to bottom; it
-returns True when the answer is right. ``solution(name)`` prints a reference solution, only
-when asked.
+one step off, ...): if the learner's answers match one, it prints that mistake's hint. Where
+the gradient is the lesson (a loss), a check also compares the gradient with respect to the
+inputs named in ``grad_args``, so a loss with the right value but a detached ratio or
+log-probability fails with its hint. A check never raises, so a notebook with an unfinished
+exercise still runs top to bottom; it returns True when the answer is right.
+``solution(name)`` prints a reference solution, only when asked.
 """
 
 import inspect
@@ -24,9 +26,9 @@ def reward_to_go(rewards, gamma):  # (T,) -> (T,)
     return G
 
 
-def baseline_pg_loss(logprobs, returns, b):  # (n,), (n,), scalar or (n,) -> scalar
+def baseline_pg_loss(logprobs, returns, b, num_episodes):  # (n,), (n,), number or (n,), N -> scalar
     advantages = returns - b.detach() if torch.is_tensor(b) else returns - b  # b gets no gradient
-    return -(advantages * logprobs).mean()  # minimise minus the objective
+    return -(advantages * logprobs).sum() / num_episodes  # minus (1/N) sum_n sum_t (G_t - b) log pi
 
 
 def gae(rewards, values, dones, next_value, gamma, lam):  # (T, N) x3, (N,) -> (T, N)
@@ -94,21 +96,45 @@ def _same(a, b):
     return a.shape == b.shape and torch.allclose(a, b, atol=1e-4, rtol=1e-4)
 
 
-def _run(fn, cases):
-    return [
-        fn(
-            *[
-                x.clone() if torch.is_tensor(x) else (dict(x) if isinstance(x, dict) else x)
-                for x in case
-            ]
-        )
-        for case in cases
-    ]
+def _copy(x):
+    return x.clone() if torch.is_tensor(x) else (dict(x) if isinstance(x, dict) else x)
 
 
-def _check(fn, cases, reference, mistakes, name):
+def _call(fn, case, grad_args):
+    """``fn(*case)`` on fresh copies of the inputs; returns (value, gradients), where the
+    gradients of the output's sum are taken with respect to the floating-point tensor inputs
+    at the positions ``grad_args`` (zeros where no gradient reaches an input)."""
+    args = [_copy(x) for x in case]
+    wrt = [i for i in grad_args if torch.is_tensor(args[i]) and args[i].is_floating_point()]
+    for i in wrt:
+        args[i].requires_grad_(True)
+    out = fn(*args)
+    if not wrt:
+        return out, ()
+    inputs = [args[i] for i in wrt]
+    grads = [torch.zeros_like(x) for x in inputs]
+    if torch.is_tensor(out) and out.requires_grad:
+        found = torch.autograd.grad(out.sum(), inputs, allow_unused=True)
+        grads = [z if g is None else g for z, g in zip(grads, found, strict=True)]
+    value = out.detach() if torch.is_tensor(out) else out
+    return value, tuple(g.detach() for g in grads)
+
+
+def _same_result(a, b):
+    (value_a, grads_a), (value_b, grads_b) = a, b
+    return (
+        _same(value_a, value_b)
+        and len(grads_a) == len(grads_b)
+        and all(_same(x, y) for x, y in zip(grads_a, grads_b, strict=True))
+    )
+
+
+def _check(fn, cases, reference, mistakes, name, grad_args=(), also_right=()):
+    """Run ``fn`` on ``cases`` against ``reference``. ``mistakes``: (wrong function, hint)
+    pairs, tried in order. ``grad_args``: positions of inputs whose gradient must match too.
+    ``also_right``: other correct answers (e.g. another normalisation of a loss)."""
     try:
-        got = _run(fn, cases)
+        got = [_call(fn, case, grad_args) for case in cases]
     except NotImplementedError:
         print(
             f"Not done yet: fill in the function, then run this cell again. (checks.solution({name!r}) shows one answer.)"
@@ -117,18 +143,33 @@ def _check(fn, cases, reference, mistakes, name):
     except Exception as err:  # a learner's bug: say what, keep the notebook running
         print(f"Your function raised {type(err).__name__}: {err}")
         return False
-    want = _run(reference, cases)
-    if all(_same(g, w) for g, w in zip(got, want, strict=True)):
+
+    def matches(other):
+        want = [_call(other, case, grad_args) for case in cases]
+        return all(_same_result(g, w) for g, w in zip(got, want, strict=True))
+
+    if matches(reference) or any(matches(right) for right in also_right):
         print(f"Correct: matches the reference on all {len(cases)} cases.")
         return True
     for mistake, hint in mistakes:
-        if all(_same(g, m) for g, m in zip(got, _run(mistake, cases), strict=True)):
+        if matches(mistake):
             print(f"Not yet. Hint: {hint}")
             return False
-    for case, g, w in zip(cases, got, want, strict=True):
-        if not _same(g, w):
-            print(f"Not yet: for inputs {case!r}\n  expected {w!r}\n  got      {g!r}")
+    names = list(inspect.signature(reference).parameters)
+    for case, (value, grads) in zip(cases, got, strict=True):
+        want_value, want_grads = _call(reference, case, grad_args)
+        if not _same(value, want_value):
+            print(f"Not yet: for inputs {case!r}\n  expected {want_value!r}\n  got      {value!r}")
             return False
+        wrt = [i for i in grad_args if torch.is_tensor(case[i]) and case[i].is_floating_point()]
+        for i, g, w in zip(wrt, grads, want_grads, strict=True):
+            if not _same(g, w):
+                print(
+                    f"Not yet: the value is right, but its gradient with respect to {names[i]} is not "
+                    f"(the gradient is what trains the network).\n  inputs {case!r}\n"
+                    f"  expected gradient {w!r}\n  got      {g!r}"
+                )
+                return False
     return False  # pragma: no cover
 
 
@@ -175,40 +216,69 @@ def check_reward_to_go(fn):
 
 
 def check_baseline_pg_loss(fn):
-    """Notebook 02: ``fn(logprobs, returns, b)`` returns -mean((G - b) * log pi), no gradient into b."""
+    """Notebook 02: ``fn(logprobs, returns, b, num_episodes)`` returns the loss whose gradient is
+    -(1/N) sum (G - b) grad log pi over the n steps of N episodes, with no gradient into b.
+
+    Dividing by the number of steps n instead of N (``.mean()``) is also accepted: the same
+    direction, a different constant step size. The gradient with respect to ``logprobs`` and
+    ``b`` is checked, not only the value.
+    """
     torch.manual_seed(0)
     lp, G = torch.randn(6), torch.rand(6) * 10
-    cases = [(lp, G, 5.0), (lp, G, 0.0), (lp * 2, G - 3, torch.tensor(1.5))]
-    result = _check(
+    V = torch.rand(6) * 5  # a learned baseline V(s_t): a tensor that the value network trained
+    cases = [
+        (lp, G, 5.0, 2),
+        (lp, G, 0.0, 3),
+        (lp * 2, G - 3, torch.tensor(1.5), 2),
+        (lp, G, V, 2),
+        (lp[:4], G[:4], V[:4], 1),
+    ]
+
+    def mean_over_steps(lp, G, b, N):
+        return -(_adv(G, b) * lp).mean()
+
+    mistakes = [
+        (
+            lambda lp, G, b, N: (_adv(G, b) * lp).sum() / N,
+            "a sign error: PyTorch minimises, so the loss is *minus* the objective.",
+        ),
+        (
+            lambda lp, G, b, N: -(G * lp).sum() / N,
+            "the baseline is missing: weight by G - b, not G.",
+        ),
+        (lambda lp, G, b, N: -((G + _val(b)) * lp).sum() / N, "you added b; subtract it: G - b."),
+        (
+            lambda lp, G, b, N: -((G - b) * lp).sum() / N,
+            "detach the baseline (b.detach()): the policy loss must not train the value network.",
+        ),
+        (
+            lambda lp, G, b, N: -((G - b) * lp).mean(),
+            "detach the baseline (b.detach()): the policy loss must not train the value network.",
+        ),
+        (
+            lambda lp, G, b, N: -(_adv(G, b) * lp.detach()).sum() / N,
+            "the value is right but no gradient reaches logprobs: you detached the log-probabilities "
+            "(or computed the loss from numbers). Only b is detached; the gradient flows through log pi.",
+        ),
+        (
+            lambda lp, G, b, N: -(_adv(G, b) * lp.detach()).mean(),
+            "the value is right but no gradient reaches logprobs: you detached the log-probabilities "
+            "(or computed the loss from numbers). Only b is detached; the gradient flows through log pi.",
+        ),
+        (
+            lambda lp, G, b, N: -(_adv(G, b) * lp).sum(),
+            "a sum over all steps without dividing by num_episodes: the step size then grows with the batch.",
+        ),
+    ]
+    return _check(
         fn,
         cases,
         baseline_pg_loss,
-        [
-            (
-                lambda lp, G, b: (_adv(G, b) * lp).mean(),
-                "a sign error: PyTorch minimises, so the loss is *minus* the objective.",
-            ),
-            (lambda lp, G, b: -(G * lp).mean(), "the baseline is missing: weight by G - b, not G."),
-            (lambda lp, G, b: -((G + _val(b)) * lp).mean(), "you added b; subtract it: G - b."),
-            (
-                lambda lp, G, b: -(_adv(G, b) * lp).sum(),
-                "sum over samples instead of the mean: the step size then grows with the batch.",
-            ),
-        ],
+        mistakes,
         "baseline_pg_loss",
+        grad_args=(0, 2),
+        also_right=(mean_over_steps,),
     )
-    if result:  # the gradient must not flow into a learned baseline
-        b = torch.tensor(2.0, requires_grad=True)
-        lp = torch.randn(4, requires_grad=True)
-        loss = fn(lp, torch.rand(4) * 5, b)
-        if loss.requires_grad:
-            loss.backward()
-        if b.grad is not None and b.grad.abs().sum() > 0:
-            print(
-                "Not yet. Hint: detach the baseline (b.detach()): the policy loss must not train the value network."
-            )
-            return False
-    return result
 
 
 def _val(b):
@@ -226,6 +296,7 @@ def check_gae(fn):
     r, v = torch.rand(T, N), torch.rand(T, N)
     d = torch.zeros(T, N)
     d[2, 0] = d[4, 1] = 1.0  # episodes that end inside the rollout
+    d[T - 1, 2] = 1.0  # and one that ends on the rollout's last step: nothing to bootstrap there
     nv = torch.rand(N)
     cases = [(r, v, d, nv, 0.99, 0.95), (r, v, d, nv, 0.9, 0.0), (r, v, d, nv, 0.9, 1.0)]
 
@@ -243,6 +314,17 @@ def check_gae(fn):
 
     def no_bootstrap(r, v, d, nv, g, lam):
         return gae(r, v, d, torch.zeros_like(nv), g, lam)
+
+    def bootstrap_past_last_done(r, v, d, nv, g, lam):  # next_value unmasked at the last step
+        out, last = torch.zeros_like(r), torch.zeros_like(nv)
+        for t in reversed(range(r.shape[0])):
+            if t == r.shape[0] - 1:
+                delta = r[t] + g * nv - v[t]
+            else:
+                delta = r[t] + g * v[t + 1] * (1 - d[t]) - v[t]
+            last = delta + g * lam * (1 - d[t]) * last
+            out[t] = last
+        return out
 
     def next_value_everywhere(r, v, d, nv, g, lam):
         out, last = torch.zeros_like(r), torch.zeros_like(nv)
@@ -268,6 +350,11 @@ def check_gae(fn):
         (
             next_value_everywhere,
             "V(s_{t+1}) is values[t + 1] inside the rollout; next_value is only for the last step.",
+        ),
+        (
+            bootstrap_past_last_done,
+            "an episode that ends on the rollout's last step (dones[-1] = 1) has no next state: "
+            "mask next_value with (1 - dones[t]) there too, as at every other step.",
         ),
     ]
     return _check(fn, cases, gae, mistakes, "gae")
@@ -332,20 +419,26 @@ def check_is_estimate(fn):
 
 
 def check_ppo_clip_loss(fn):
-    """Notebook 06: ``fn(logprobs, old_logprobs, advantages, clip_coef)`` returns PPO-clip's loss."""
+    """Notebook 06: ``fn(logprobs, old_logprobs, advantages, clip_coef)`` returns PPO-clip's loss.
+
+    The gradient with respect to ``logprobs`` is checked too: it is what PPO trains with, and
+    it must be zero exactly where the clipped branch is taken.
+    """
     old = torch.log(torch.full((6,), 0.5))
     new = torch.log(torch.tensor([0.3, 0.55, 0.7, 0.3, 0.55, 0.7]))
     adv = torch.tensor([1.0, 1.0, 1.0, -1.0, -1.0, -1.0])
-    cases = [(new, old, adv, 0.2), (new, old, adv * 2.5, 0.1), (old, old, adv, 0.2)]
+    cases = [(new, old, adv, 0.2), (new, old, adv * 2.5, 0.15), (old, old, adv, 0.2)]  # no ratio on a clip edge
 
     def ratio(lp, olp):
         return (lp - olp).exp()
 
+    def clipped(lp, olp, a, e, r=None):
+        r = ratio(lp, olp) if r is None else r
+        return -torch.min(r * a, torch.clamp(r, 1 - e, 1 + e) * a).mean()
+
     mistakes = [
         (
-            lambda lp, olp, a, e: torch.min(
-                ratio(lp, olp) * a, torch.clamp(ratio(lp, olp), 1 - e, 1 + e) * a
-            ).mean(),
+            lambda lp, olp, a, e: -clipped(lp, olp, a, e),
             "a sign error: the loss to minimise is *minus* the clipped objective.",
         ),
         (
@@ -359,9 +452,7 @@ def check_ppo_clip_loss(fn):
             "max instead of min: PPO keeps the *pessimistic* (smaller) objective.",
         ),
         (
-            lambda lp, olp, a, e: (
-                -torch.min(ratio(olp, lp) * a, torch.clamp(ratio(olp, lp), 1 - e, 1 + e) * a).mean()
-            ),
+            lambda lp, olp, a, e: clipped(olp, lp, a, e),
             "the ratio is upside down: rho = pi / pi_old = exp(logprobs - old_logprobs).",
         ),
         (
@@ -370,8 +461,20 @@ def check_ppo_clip_loss(fn):
             ),
             "you clipped the log-ratio; clip the ratio itself to [1 - eps, 1 + eps].",
         ),
+        (
+            lambda lp, olp, a, e: clipped(lp, olp, a, e, r=ratio(lp, olp).detach()),
+            "the value is right but no gradient reaches logprobs: the ratio was detached (or "
+            "computed from numbers). The ratio is what carries the gradient, "
+            "d rho / d log pi = rho; do not detach it.",
+        ),
+        (
+            lambda lp, olp, a, e: clipped(lp.detach(), olp, a, e),
+            "the value is right but no gradient reaches logprobs: the ratio was detached (or "
+            "computed from numbers). The ratio is what carries the gradient, "
+            "d rho / d log pi = rho; do not detach it.",
+        ),
     ]
-    return _check(fn, cases, ppo_clip_loss, mistakes, "ppo_clip_loss")
+    return _check(fn, cases, ppo_clip_loss, mistakes, "ppo_clip_loss", grad_args=(0,))
 
 
 def check_kl_penalized_rewards(fn):

@@ -44,3 +44,38 @@ def test_every_notebook_names_its_kernel_and_has_a_parameters_cell():
         assert len(tagged) == 1 and "SEED" in tagged[0].source, (
             f"{path.name}: one parameters cell with SEED"
         )
+
+
+def claimed_pythons():
+    """The Pythons pyproject claims (its classifiers), as .ci/check_pins.py reads them."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("check_pins", ROOT / ".ci" / "check_pins.py")
+    check_pins = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check_pins)
+    return check_pins.claimed_pythons((ROOT / "pyproject.toml").read_text())
+
+
+def test_binder_python_is_pinned_to_one_the_project_claims():
+    runtime = (ROOT / "binder" / "runtime.txt").read_text().strip()
+    assert re.fullmatch(r"python-3\.\d+", runtime), runtime
+    assert runtime.removeprefix("python-") in claimed_pythons()
+
+
+def test_readme_requires_python_and_ruff_name_the_same_pythons():
+    import tomllib
+
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    pythons = claimed_pythons()
+    oldest, newest = pythons[0], pythons[-1]
+    major, minor = (int(p) for p in oldest.split("."))
+    assert pythons == [f"{major}.{m}" for m in range(minor, minor + len(pythons))], "no gaps"
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    spec = SpecifierSet(pyproject["project"]["requires-python"])
+    assert Version(oldest) in spec and Version(f"{major}.{minor - 1}") not in spec
+    assert pyproject["tool"]["ruff"]["target-version"] == f"py{major}{minor}"
+    readme = (ROOT / "README.md").read_text()
+    assert f"Python {oldest} to {newest}" in readme
+    assert not re.search(r"Python 3\.\d+ or newer", readme), "the README must name a range"

@@ -1,6 +1,7 @@
 """Every exercise checker: the reference passes, a different correct implementation passes,
-typical wrong implementations fail with the hint for their mistake, and a stub that raises
-NotImplementedError neither passes nor raises."""
+typical wrong implementations fail with the hint for their mistake (including answers whose
+value is right but whose gradient is not, where the gradient is the lesson), and a stub that
+raises NotImplementedError neither passes nor raises."""
 
 import pytest
 import torch
@@ -34,26 +35,58 @@ def rtg_off_by_one(r, g):
     )
 
 
+def rtg_no_discount(r, g):
+    return torch.tensor([sum(r[t:].tolist()) for t in range(len(r))])
+
+
 def rtg_whole(r, g):
     total = sum(g**k * r[k].item() for k in range(len(r)))
     return torch.full_like(r, total)
 
 
 # ------------------------------------------------------------------ 02 baseline loss
-def bl_right(lp, G, b):
-    return -((G - (b.detach() if torch.is_tensor(b) else b)) * lp).mean()
+def _d(b):
+    return b.detach() if torch.is_tensor(b) else b
 
 
-def bl_sign(lp, G, b):
-    return ((G - (b.detach() if torch.is_tensor(b) else b)) * lp).mean()
+def bl_right(lp, G, b, N):  # the notebooks' normalisation: sum over steps / number of episodes
+    return -((G - _d(b)) * lp).sum() / N
 
 
-def bl_no_baseline(lp, G, b):
-    return -(G * lp).mean()
+def bl_mean(lp, G, b, N):  # also right: divide by the number of steps instead
+    return -((G - _d(b)) * lp).mean()
 
 
-def bl_no_detach(lp, G, b):
+def bl_sign(lp, G, b, N):
+    return ((G - _d(b)) * lp).sum() / N
+
+
+def bl_no_baseline(lp, G, b, N):
+    return -(G * lp).sum() / N
+
+
+def bl_added(lp, G, b, N):
+    return -((G + _d(b)) * lp).sum() / N
+
+
+def bl_no_detach(lp, G, b, N):
+    return -((G - b) * lp).sum() / N
+
+
+def bl_no_detach_mean(lp, G, b, N):
     return -((G - b) * lp).mean()
+
+
+def bl_detached_logprobs(lp, G, b, N):  # the right value, but nothing to train with
+    return -((G - _d(b)) * lp.detach()).sum() / N
+
+
+def bl_from_numbers(lp, G, b, N):
+    return -((G - _d(b)) * lp).sum().item() / N
+
+
+def bl_sum(lp, G, b, N):
+    return -((G - _d(b)) * lp).sum()
 
 
 # ------------------------------------------------------------------ 03 GAE
@@ -87,8 +120,28 @@ def gae_lambda_only(r, v, d, nv, g, lam):
     return out
 
 
+def gae_next_value_everywhere(r, v, d, nv, g, lam):
+    out, last = torch.zeros_like(r), torch.zeros_like(nv)
+    for t in reversed(range(r.shape[0])):
+        last = r[t] + g * nv * (1 - d[t]) - v[t] + g * lam * (1 - d[t]) * last
+        out[t] = last
+    return out
+
+
 def gae_no_bootstrap(r, v, d, nv, g, lam):
     return gae_naive(r, v, d, torch.zeros_like(nv), g, lam)
+
+
+def gae_bootstrap_last_step_always(r, v, d, nv, g, lam):  # ignores dones[-1] at the last step
+    out, last = torch.zeros_like(r), torch.zeros_like(nv)
+    for t in reversed(range(r.shape[0])):
+        if t == r.shape[0] - 1:
+            delta = r[t] + g * nv - v[t]
+        else:
+            delta = r[t] + g * v[t + 1] * (1 - d[t]) - v[t]
+        last = delta + g * lam * (1 - d[t]) * last
+        out[t] = last
+    return out
 
 
 # ------------------------------------------------------------------ 04 TD(0)
@@ -104,6 +157,10 @@ def td_no_terminal(V, s, r, s2, done, a, g):
 def td_sign(V, s, r, s2, done, a, g):
     target = r if done else r + g * V[s2]
     return V[s] + a * (V[s] - target)
+
+
+def td_jump(V, s, r, s2, done, a, g):
+    return r if done else r + g * V[s2]
 
 
 def td_mc(V, s, r, s2, done, a, g):
@@ -125,6 +182,10 @@ def is_unweighted(f, p, q):
     return f.sum() / len(f)
 
 
+def is_sum(f, p, q):
+    return (f * p / q).sum()
+
+
 def is_self_normalised(f, p, q):
     w = p / q
     return (w * f).sum() / w.sum()
@@ -144,8 +205,40 @@ def ppo_no_min(lp, olp, a, e):
     return -(torch.exp(lp - olp).clamp(1 - e, 1 + e) * a).mean()
 
 
+def ppo_max(lp, olp, a, e):
+    ratio = torch.exp(lp - olp)
+    return -torch.max(ratio * a, ratio.clamp(1 - e, 1 + e) * a).mean()
+
+
+def ppo_log_ratio_clipped(lp, olp, a, e):
+    ratio = torch.exp(lp - olp)
+    return -torch.min(ratio * a, (lp - olp).clamp(-e, e).exp() * a).mean()
+
+
 def ppo_inverted(lp, olp, a, e):
     return ppo_right(olp, lp, a, e)
+
+
+def ppo_detached_ratio(lp, olp, a, e):  # the right value, but no gradient
+    ratio = torch.exp(lp - olp).detach()
+    return -torch.min(ratio * a, ratio.clamp(1 - e, 1 + e) * a).mean()
+
+
+def ppo_from_probs(lp, olp, a, e):  # also right: the ratio from probabilities
+    ratio = lp.exp() / olp.exp()
+    clipped = torch.where(ratio > 1 + e, 1 + e, torch.where(ratio < 1 - e, 1 - e, ratio))
+    clipped = ratio + (clipped - ratio).detach()  # the clip's value, the ratio's gradient
+    objective = torch.where(ratio * a <= clipped * a, ratio * a, clipped * a)
+    inside = (ratio >= 1 - e) & (ratio <= 1 + e)
+    objective = torch.where(inside, ratio * a, objective)
+    flat = ((a > 0) & (ratio > 1 + e)) | ((a < 0) & (ratio < 1 - e))
+    return -torch.where(flat, objective.detach(), objective).mean()
+
+
+def ppo_gradient_through_clip(lp, olp, a, e):  # the right value, but a gradient where it is flat
+    ratio = torch.exp(lp - olp)
+    clipped = ratio + (ratio.clamp(1 - e, 1 + e) - ratio).detach()
+    return -torch.min(ratio * a, clipped * a).mean()
 
 
 # ------------------------------------------------------------------ 07 KL-penalised reward
@@ -199,15 +292,21 @@ CASES = [
             (rtg_forward_sum, "before* t"),
             (rtg_off_by_one, "one step off"),
             (rtg_whole, "R(tau) at every step"),
+            (rtg_no_discount, "discount is missing"),
         ],
     ),
     (
         checks.check_baseline_pg_loss,
-        [checks.baseline_pg_loss, bl_right],
+        [checks.baseline_pg_loss, bl_right, bl_mean],
         [
             (bl_sign, "sign error"),
             (bl_no_baseline, "baseline is missing"),
+            (bl_added, "you added b"),
             (bl_no_detach, "detach the baseline"),
+            (bl_no_detach_mean, "detach the baseline"),
+            (bl_detached_logprobs, "no gradient reaches logprobs"),
+            (bl_from_numbers, "no gradient reaches logprobs"),
+            (bl_sum, "without dividing by num_episodes"),
         ],
     ),
     (
@@ -217,12 +316,19 @@ CASES = [
             (gae_no_dones, "dones mask is missing"),
             (gae_lambda_only, "gamma * lambda"),
             (gae_no_bootstrap, "bootstrap from next_value"),
+            (gae_next_value_everywhere, "next_value is only for the last step"),
+            (gae_bootstrap_last_step_always, "ends on the rollout's last step"),
         ],
     ),
     (
         checks.check_td0_update,
         [checks.td0_update, td_right],
-        [(td_no_terminal, "terminal step"), (td_sign, "sign error"), (td_mc, "Monte-Carlo-style")],
+        [
+            (td_no_terminal, "terminal step"),
+            (td_sign, "sign error"),
+            (td_mc, "Monte-Carlo-style"),
+            (td_jump, "jumped all the way"),
+        ],
     ),
     (
         checks.check_is_estimate,
@@ -231,12 +337,21 @@ CASES = [
             (is_swapped, "upside down"),
             (is_unweighted, "no importance weights"),
             (is_self_normalised, "self-normalised"),
+            (is_sum, "sum instead of mean"),
         ],
     ),
     (
         checks.check_ppo_clip_loss,
-        [checks.ppo_clip_loss, ppo_right],
-        [(ppo_sign, "sign error"), (ppo_no_min, "min is missing"), (ppo_inverted, "upside down")],
+        [checks.ppo_clip_loss, ppo_right, ppo_from_probs],
+        [
+            (ppo_sign, "sign error"),
+            (ppo_no_min, "min is missing"),
+            (ppo_inverted, "upside down"),
+            (ppo_max, "max instead of min"),
+            (ppo_log_ratio_clipped, "clipped the log-ratio"),
+            (ppo_detached_ratio, "no gradient reaches logprobs"),
+            (ppo_gradient_through_clip, "gradient with respect to logprobs is not"),
+        ],
     ),
     (
         checks.check_kl_penalized_rewards,
@@ -273,6 +388,14 @@ def test_checker_accepts_right_answers_and_names_typical_mistakes(check, rights,
 def test_checker_reports_an_unknown_mistake_with_the_failing_case(capsys):
     ok, out = run(checks.check_reward_to_go, lambda r, g: r * 0 + 7.0, capsys)
     assert not ok and "expected" in out and "got" in out
+
+
+def test_a_wrong_gradient_is_reported_with_the_input_it_concerns(capsys):
+    def right_value_wrong_gradient(lp, G, b, N):  # twice the gradient: 2 lp - lp has lp's value
+        return -((G - _d(b)) * (2 * lp - lp.detach())).sum() / N
+
+    ok, out = run(checks.check_baseline_pg_loss, right_value_wrong_gradient, capsys)
+    assert not ok and "gradient with respect to logprobs is not" in out
 
 
 def test_solution_prints_only_on_request_and_rejects_unknown_names(capsys):

@@ -23,10 +23,20 @@ def test_set_seed_rejects_non_integers(bad):
         helpers.set_seed(bad)
 
 
-def test_get_device_is_a_torch_device():
-    device = helpers.get_device()
-    assert isinstance(device, torch.device)
-    assert device.type == ("cuda" if torch.cuda.is_available() else device.type)
+def test_get_device_prefers_cuda_then_mps_then_the_cpu(monkeypatch):
+    mps = getattr(torch.backends, "mps", None)
+
+    def available(cuda, apple):
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+        if mps is not None:
+            monkeypatch.setattr(mps, "is_available", lambda: apple)
+
+    available(True, True)
+    assert helpers.get_device() == torch.device("cuda")
+    available(False, True)
+    assert helpers.get_device() == torch.device("mps" if mps is not None else "cpu")
+    available(False, False)
+    assert helpers.get_device() == torch.device("cpu")
 
 
 def test_unknown_env_id_is_a_value_error_with_a_hint():

@@ -43,66 +43,68 @@ def test_collect_episodes_masks_everything_after_each_episode_end():
         assert steps == int(ep.lengths[n])
 
 
-@pytest.mark.parametrize("mode", ["sync", "vector"])
-def test_collect_steps_shapes_dones_and_truncation_bootstrap(mode):
-    torch.manual_seed(0)
+def _final_obs(obs, action):
+    """The observation CartPole-v1 reaches from ``obs`` with ``action`` (one plain step)."""
+    single = gym.make("CartPole-v1").unwrapped
+    single.reset(seed=0)
+    single.state = obs.double().numpy()
+    final_obs, _, terminated, _, _ = single.step(int(action))
+    assert not terminated  # the cases below are built so that only the clock ends an episode
+    return torch.as_tensor(final_obs, dtype=torch.float32)
+
+
+# From any reset state (each coordinate within 0.05 of 0), no sequence of six actions brings
+# the pole past 12 degrees (at most 8.5 degrees, checked by enumerating the 64 sequences from
+# the 16 corners of the reset box): with max_episode_steps <= 6 every episode is truncated.
+
+
+def _clocked_rollout(mode, num_envs, seed, max_episode_steps, num_steps, gamma):
+    """An untrained agent's rollout in CartPoles whose every episode the clock cuts."""
+    torch.manual_seed(seed)
     vec = envs.make_vec_env(
-        "CartPole-v1", num_envs=2, seed=0, max_episode_steps=5, vectorization_mode=mode
+        "CartPole-v1",
+        num_envs=num_envs,
+        seed=seed,
+        max_episode_steps=max_episode_steps,
+        vectorization_mode=mode,
     )
     agent = nets.ActorCritic(4, 2)
-    next_obs, _ = vec.reset(seed=0)
+    next_obs, _ = vec.reset(seed=seed)
+    return agent, rollouts.collect_steps(vec, agent, next_obs, num_steps=num_steps, gamma=gamma)
+
+
+@pytest.mark.parametrize("mode", ["sync", "vector"])
+def test_collect_steps_shapes_dones_and_truncation_bootstrap(mode):
     gamma = 0.9
-    ro = rollouts.collect_steps(vec, agent, next_obs, num_steps=12, gamma=gamma)
+    agent, ro = _clocked_rollout(mode, 2, 0, max_episode_steps=5, num_steps=12, gamma=gamma)
     assert ro.obs.shape == (12, 2, 4)
     for x in (ro.actions, ro.logprobs, ro.values, ro.rewards, ro.dones):
         assert x.shape == (12, 2)
     assert ro.next_obs.shape == (2, 4) and ro.next_value.shape == (2,)
-    # random actions rarely drop the pole within 5 steps: truncation at steps 4 and 9 (0-based)
-    truncated_steps = ro.dones[:, 0].nonzero().flatten().tolist()
-    assert 4 in truncated_steps
-    # the reward at a truncated step is 1 + gamma * V(final obs), not the plain 1
-    assert (
-        (ro.rewards[4] > 1).all()
-        or (ro.rewards[4] < 1).all()
-        or not torch.equal(ro.rewards[4], torch.ones(2))
-    )
-    assert torch.equal(ro.rewards[0], torch.ones(2))
-    assert len(ro.episode_returns) == int(ro.dones.sum())
+    # every episode is cut by the 5-step clock: at steps 4 and 9 (0-based), and only there
+    for n in range(2):
+        assert ro.dones[:, n].nonzero().flatten().tolist() == [4, 9]
+    # a truncated step's reward is exactly 1 + gamma * V(final obs); every other step's is 1
+    for t in (4, 9):
+        for n in range(2):
+            with torch.no_grad():
+                v_final = agent.get_value(_final_obs(ro.obs[t, n], ro.actions[t, n])).item()
+            assert ro.rewards[t, n].item() == pytest.approx(1 + gamma * v_final, abs=1e-5)
+    plain = ro.rewards[ro.dones == 0]
+    assert torch.equal(plain, torch.ones_like(plain))
+    # after a cut the environment restarted in the same step: the next obs is a reset state
+    assert (ro.obs[5].abs() <= 0.05).all() and (ro.obs[10].abs() <= 0.05).all()
+    assert ro.episode_returns == [5.0, 5.0, 5.0, 5.0]
     adv = returns.gae(ro.rewards, ro.values, ro.dones, ro.next_value, gamma, 0.95)
     assert adv.shape == (12, 2) and torch.isfinite(adv).all()
 
 
-def test_collect_steps_bootstrap_value_is_gamma_times_value_of_final_obs():
-    torch.manual_seed(1)
-    vec = envs.make_vec_env("CartPole-v1", num_envs=1, seed=3, max_episode_steps=3)
-    agent = nets.ActorCritic(4, 2)
-    next_obs, _ = vec.reset(seed=3)
-    single = gym.make("CartPole-v1", max_episode_steps=3)
-    single.reset(seed=3)
-    ro = rollouts.collect_steps(vec, agent, next_obs, num_steps=3, gamma=0.5)
-    for t in range(3):
-        final_obs, _, terminated, _, _ = single.step(int(ro.actions[t, 0]))
-    if not terminated:
-        with torch.no_grad():
-            v_final = agent.get_value(torch.as_tensor(final_obs, dtype=torch.float32)).item()
-        assert ro.dones[2, 0] == 1
-        assert abs(ro.rewards[2, 0].item() - (1 + 0.5 * v_final)) < 1e-5
-
-
-def test_collect_steps_bootstraps_from_the_final_obs_in_vector_mode():
-    torch.manual_seed(2)
-    vec = envs.make_vec_env(
-        "CartPole-v1", num_envs=1, seed=4, max_episode_steps=3, vectorization_mode="vector"
-    )
-    agent = nets.ActorCritic(4, 2)
-    next_obs, _ = vec.reset(seed=4)
-    ro = rollouts.collect_steps(vec, agent, next_obs, num_steps=3, gamma=0.5)
-    single = gym.make("CartPole-v1").unwrapped  # one step from the same state gives the final obs
-    single.reset(seed=0)
-    single.state = ro.obs[2, 0].double().numpy()
-    final_obs, _, terminated, _, _ = single.step(int(ro.actions[2, 0]))
-    assert ro.dones[2, 0] == 1
-    if not terminated:
-        with torch.no_grad():
-            v_final = agent.get_value(torch.as_tensor(final_obs, dtype=torch.float32)).item()
-        assert abs(ro.rewards[2, 0].item() - (1 + 0.5 * v_final)) < 1e-4
+@pytest.mark.parametrize("mode", ["sync", "vector"])
+def test_collect_steps_bootstrap_value_is_gamma_times_value_of_final_obs(mode):
+    agent, ro = _clocked_rollout(mode, 1, 3, max_episode_steps=3, num_steps=3, gamma=0.5)
+    assert ro.dones[:, 0].tolist() == [0.0, 0.0, 1.0]
+    with torch.no_grad():
+        v_final = agent.get_value(_final_obs(ro.obs[2, 0], ro.actions[2, 0])).item()
+    assert v_final != 0  # an untrained critic: the bootstrap term is visible
+    assert ro.rewards[2, 0].item() == pytest.approx(1 + 0.5 * v_final, abs=1e-5)
+    assert ro.rewards[:2, 0].tolist() == [1.0, 1.0]

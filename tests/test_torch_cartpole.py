@@ -87,3 +87,19 @@ def test_collect_steps_on_the_torch_env_matches_the_gymnasium_path_semantics():
     # truncated steps carry 1 + gamma * V(final obs); other steps exactly 1
     plain = ro.rewards[ro.dones == 0]
     assert torch.equal(plain, torch.ones_like(plain))
+    single = gym.make("CartPole-v1").unwrapped
+    single.reset(seed=0)
+    cut = fell = 0
+    for t, n in ro.dones.nonzero().tolist():
+        single.reset(seed=0)  # clears the "already terminated" flag; then set the state
+        single.state = ro.obs[t, n].double().numpy()
+        final_obs, _, terminated, _, _ = single.step(int(ro.actions[t, n]))
+        if terminated:  # the pole fell: nothing to bootstrap
+            fell += 1
+            assert ro.rewards[t, n].item() == 1.0
+        else:  # cut by the 20-step clock
+            cut += 1
+            with torch.no_grad():
+                v = agent.get_value(torch.as_tensor(final_obs, dtype=torch.float32)).item()
+            assert ro.rewards[t, n].item() == pytest.approx(1 + 0.9 * v, abs=1e-4)
+    assert cut > 0 and fell > 0  # both kinds of episode end occur in this rollout

@@ -107,14 +107,29 @@ def test_bad_input(call, message):
         call()
 
 
-def test_learning_curves_band_covers_the_common_range():
+def test_learning_curves_hold_a_stopped_run_at_its_last_value():
     runs = {"a": [([0, 10, 20], [0, 5, 10]), ([0, 10], [0, 15])]}
     fig = plots.learning_curves(runs, target=8)
     mean_line = fig.axes[0].lines[0]
     x, y = mean_line.get_data()
+    assert x[0] == 0 and x[-1] == 20  # the mean runs to the longest seed's end
+    assert y[-1] == pytest.approx(12.5)  # mean of 10 and the stopped seed's last value, 15
+    dotted = [
+        line for line in fig.axes[0].lines if line.get_linestyle() == ":" and len(line.get_xdata())
+    ]
+    assert len(dotted) == 1 and list(dotted[0].get_xdata()) == [10, 20]
+    assert list(dotted[0].get_ydata()) == [15, 15]
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "2 seeds" in legend[0] and any("held at its last value" in t for t in legend)
+
+
+def test_learning_curves_without_hold_cover_the_common_range():
+    runs = {"a": [([0, 10, 20], [0, 5, 10]), ([0, 10], [0, 15])]}
+    fig = plots.learning_curves(runs, target=8, hold_final=False)
+    x, y = fig.axes[0].lines[0].get_data()
     assert x[0] == 0 and x[-1] == 10  # the mean stops where the shorter seed stops
     assert y[-1] == pytest.approx(10.0)  # mean of 5 and 15
-    assert "2 seeds" in fig.axes[0].get_legend().get_texts()[0].get_text()
+    assert not any("held" in t.get_text() for t in fig.axes[0].get_legend().get_texts())
 
 
 def test_clipped_surrogate_is_flat_outside_the_helpful_side_only():
@@ -167,3 +182,36 @@ def test_clip_figure_panels_and_explorer_retrain_button():
 def test_clip_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def _reuse_results(batches=3, checkpoints=4, level=1.0):
+    rng = np.random.default_rng(0)
+    return {
+        key: level * rng.random((batches, checkpoints))
+        for key in ["return", "kl", "approx_kl", "surrogate", "ess"]
+    }
+
+
+def test_reuse_panels_draw_each_objective_on_the_four_panels():
+    runs = {"IS": _reuse_results(), "clip": _reuse_results(level=0.5)}
+    fig = plots.reuse_panels(runs, [0, 1, 2, 4])
+    assert [ax.get_title() for ax in fig.axes] == [t for _, _, t in plots.REUSE_PANELS]
+    means = [line for line in fig.axes[0].lines if line.get_marker() == "o"]
+    assert len(means) == 2  # one mean line per objective
+    assert np.allclose(means[1].get_ydata(), runs["clip"]["return"].mean(0))
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["0", "1", "2", "4"]
+
+
+@pytest.mark.parametrize(
+    ("runs", "message"),
+    [
+        ({}, "runs must map at least one label"),
+        (
+            {"IS": {"return": np.zeros((2, 3))}},
+            r"runs\['IS'\]\['return'\] must be an array \(batches, 4\)",
+        ),
+    ],
+)
+def test_reuse_panels_bad_input(runs, message):
+    with pytest.raises(ValueError, match=message):
+        plots.reuse_panels(runs, [0, 1, 2, 4])
