@@ -39,6 +39,7 @@ SLIDER_NOTEBOOKS = [
     "05_off_policy_importance_sampling.ipynb",
     "06_ppo.ipynb",
     "07_rlhf_tiny_gpt.ipynb",
+    "08_dpo_grpo.ipynb",
 ]
 RUN_ALL_TIMEOUT_S = 900
 
