@@ -4,6 +4,7 @@ reward model, the per-token rewards and the world file that notebook 07 leaves t
 
 import itertools
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -391,6 +392,9 @@ def test_world_round_trips_with_weights_only(tmp_path):
         },
         "ppo_log": {"gold": [np.float64(0.1), 0.2]},
     }
+    # a notebook runs in its own folder (notebooks/, or notebooks/zh/ for a translation):
+    # by default its world goes to cache/ there, which .gitignore keeps out of git
+    assert rlhf.world_path(7) == Path("cache") / "07_world_seed7.pt"
     path = rlhf.save_world(rlhf.world_path(3, tmp_path / "cache"), world)
     assert path == tmp_path / "cache" / "07_world_seed3.pt" and path.is_file()
     back = rlhf.load_world(path)
