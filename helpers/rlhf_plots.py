@@ -286,7 +286,7 @@ def side_by_side_figure(points, best_of_n=None, sft_gold=None):
     if not isinstance(points, dict) or not points:
         raise ValueError("points must map at least one label to (kl, gold)")
     _check_best_of_n(best_of_n)
-    fig, ax = plots.new_figure((8, 5))
+    fig, ax = plots.new_figure((11, 5))
     markers = "os^DvP<>X"
     for i, (label, (kl, gold)) in enumerate(points.items()):
         _validate.number_in(f"points[{label!r}]'s gold", gold, -1e6, 1e6)
@@ -313,7 +313,7 @@ def side_by_side_figure(points, best_of_n=None, sft_gold=None):
     ax.set_xlabel("sqrt(KL(policy || SFT)), sqrt(nats)")
     ax.set_ylabel("gold score on held-out prompts")
     ax.set_title("every method on one world: gold against distance from SFT")
-    ax.legend(fontsize="x-small", loc="best")
+    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig

@@ -23,7 +23,12 @@ PROGRESS = "cell "  # what the runner prints after each cell: "cell 12/63"
 
 
 def notebooks_folder():
-    """The repository's ``notebooks`` folder (next to the ``helpers`` package)."""
+    """The folder notebook 07 runs in and writes its ``cache/`` to: the working directory when
+    notebook 07 is there (a notebook runs in its own folder, e.g. ``notebooks/`` or a
+    translated copy in ``notebooks/zh/``), else the repository's ``notebooks`` folder."""
+    here = Path.cwd()
+    if (here / NOTEBOOK_07).is_file():
+        return here
     return Path(__file__).resolve().parent.parent / "notebooks"
 
 

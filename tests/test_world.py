@@ -82,3 +82,10 @@ def test_world_errors(tmp_path):
     rlhf.save_world(rlhf.world_path(5, tmp_path / "cache"), tiny_world(3))  # a file of another seed
     with pytest.raises(ValueError, match="holds the world of SEED = 3, not 5"):
         world.load_or_build(5, folder=tmp_path)
+
+
+def test_the_default_folder_is_where_notebook_07_is(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no notebook 07 here: the repository's notebooks folder
+    assert (world.notebooks_folder() / world.NOTEBOOK_07).is_file()
+    stand_in_07(tmp_path)  # a folder with its own notebook 07 (a translated copy of the course)
+    assert world.notebooks_folder() == tmp_path
