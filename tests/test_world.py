@@ -68,9 +68,20 @@ def test_a_missing_world_is_made_by_running_notebook_07_with_the_seed(tmp_path):
     assert how.startswith("loaded") and torch.equal(again["sft"].wte.weight, w["sft"].wte.weight)
 
 
-def test_a_failing_notebook_07_raises_with_its_output(tmp_path):
+def test_a_failing_assert_of_07_is_reported_and_its_world_still_made(tmp_path):
+    nb_body = "assert SEED != 1, 'PPO should raise the gold score'\n"
+    stand_in_07(tmp_path)
+    nb = nbformat.read(tmp_path / world.NOTEBOOK_07, as_version=4)
+    nb.cells.insert(1, nbformat.v4.new_code_cell(nb_body))
+    nbformat.write(nb, tmp_path / world.NOTEBOOK_07)
+    w, how = world.load_or_build(1, folder=tmp_path)
+    assert w["seed"] == 1
+    assert "1 of 07's asserts did not hold with this seed: AssertionError: PPO should raise" in how
+
+
+def test_a_notebook_07_that_saves_no_world_raises_with_its_output(tmp_path):
     stand_in_07(tmp_path, body="raise ValueError('the reward model should agree')")
-    with pytest.raises(RuntimeError, match="notebook 07 failed with SEED = 1"):
+    with pytest.raises(RuntimeError, match="notebook 07 wrote no world with SEED = 1; its cells"):
         world.build(1, folder=tmp_path)
 
 
