@@ -10,15 +10,17 @@ as the repository's notebook view) is its final state from the saved widget stat
 "0%" it had when first displayed; a widget closed during the run (a finished bar with
 ``leave=False``) leaves no output behind, as in a live run.
 
+With --write, the Chinese notebooks (notebooks/zh/) of the notebooks written are rebuilt from
+them (``i18n/build.py``), so they keep the same outputs; a Chinese notebook itself is never
+written here (its outputs are the English one's).
+
 Peak memory is the kernel process's peak resident set size (VmHWM, Linux only). The
 kernels import this checkout's ``helpers`` (its root goes first on ``PYTHONPATH``), whichever
 checkout the editable install points to.
 """
 
 import argparse
-import ast
 import html
-import os
 import sys
 import time
 from pathlib import Path
@@ -26,31 +28,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, add_param_option, inject_parameters, parse_params, peak_rss_mb
+
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-# kernels started from here import this checkout's helpers
-os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-
-
-def _peak_rss_mb(pid):
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
-
-
-def _inject_parameters(nb, params):
-    """Append ``NAME = value`` lines to the cell tagged ``parameters`` (papermill's convention)."""
-    if not params:
-        return
-    for cell in nb.cells:
-        if "parameters" in cell.get("metadata", {}).get("tags", []):
-            cell.source += "\n" + "\n".join(f"{k} = {v!r}  # injected" for k, v in params.items())
-            return
-    raise ValueError("the notebook has no cell tagged 'parameters'")
 
 
 def run_notebook(path, write=False, params=None, timeout=600, retries=1):
@@ -71,7 +51,7 @@ def run_notebook(path, write=False, params=None, timeout=600, retries=1):
 
 def _run_once(path, write, params, timeout):
     nb = nbformat.read(path, as_version=4)
-    _inject_parameters(nb, params)
+    inject_parameters(nb, params)
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -87,7 +67,7 @@ def _run_once(path, write, params, timeout):
                 client.execute_cell(cell, index)
         except Exception as err:  # a failing cell: report it, keep going with other notebooks
             error = f"{type(err).__name__}: {str(err).strip().splitlines()[-1][:200]}"
-        peak = _peak_rss_mb(pid)
+        peak = peak_rss_mb(pid)
     seconds = time.perf_counter() - start
     if write and error is None:
         client.set_widgets_metadata()
@@ -154,25 +134,25 @@ def finalize_progress_bars(nb):
     return done
 
 
-def add_param_option(parser):
-    """``-p NAME=VALUE`` (repeatable): override a value of the notebook's parameters cell."""
-    parser.add_argument(
-        "-p",
-        "--param",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a value of the parameters cell, e.g. -p SEED=3",
-    )
+def rebuild_chinese(paths):
+    """Rebuild the Chinese notebook of each English notebook in ``paths`` that has one."""
+    import importlib.util
 
-
-def parse_params(items):
-    """``["SEED=3", ...]`` -> ``{"SEED": 3, ...}`` (values read as Python literals)."""
-    params = {}
-    for item in items:
-        name, _, value = item.partition("=")
-        params[name] = ast.literal_eval(value)
-    return params
+    spec = importlib.util.spec_from_file_location("i18n_build", ROOT / "i18n" / "build.py")
+    i18n = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(i18n)
+    for path in paths:
+        target = i18n.built_path(Path(path).resolve())
+        if not target.exists():
+            continue
+        found = i18n.problems(Path(path).resolve())
+        if found:
+            print(
+                f"not rebuilt: {target.relative_to(ROOT)} ({len(found)} cell(s) to translate first)"
+            )
+            continue
+        nbformat.write(i18n.build(Path(path).resolve()), target)
+        print(f"rebuilt {target.relative_to(ROOT)} from {Path(path).name}", flush=True)
 
 
 def main(argv=None):
@@ -185,13 +165,21 @@ def main(argv=None):
     args = parser.parse_args(argv)
     params = parse_params(args.param)
     paths = [Path(p) for p in args.notebooks] or sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
-    rows, total, failed = [], 0.0, False
+    if args.write and any(p.resolve().parent.name == "zh" for p in paths):
+        parser.error(
+            "a Chinese notebook's outputs are its English notebook's: --write the English one "
+            "(its Chinese notebook is rebuilt from it)"
+        )
+    rows, total, failed, written = [], 0.0, False, []
     for path in paths:
         seconds, peak, error = run_notebook(path, write=args.write, params=params)
         total += seconds
         failed |= error is not None
+        if args.write and error is None:
+            written.append(path)
         rows.append((path.name, seconds, peak, error or "ok"))
         print(f"{path.name:45s} {seconds:7.1f} s {peak:8.0f} MB  {error or 'ok'}", flush=True)
+    rebuild_chinese(written)
     print(f"{'total':45s} {total:7.1f} s")
     print("\n| notebook | wall time (s) | peak kernel memory (MB) | result |\n|---|---:|---:|---|")
     for name, seconds, peak, result in rows:

@@ -14,14 +14,11 @@ seconds are only indicative then.
 
 import argparse
 import statistics
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from course_run import add_param_option, parse_params  # noqa: E402
-from ppo_vs_sb3 import load_course_ppo  # noqa: E402
+from common import add_param_option, parse_params
+from ppo_vs_sb3 import load_course_ppo
 
 
 def one_seed(overrides, seed):

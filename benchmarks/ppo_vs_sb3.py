@@ -20,39 +20,34 @@ slows both alike. Prints steps and seconds to solve per seed and the median rati
 import argparse
 import statistics
 import time
-from pathlib import Path
 
-import nbformat
 import numpy as np
 import torch
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "06_ppo.ipynb"
+from common import ROOT, tagged_cells
+
+NOTEBOOK = ROOT / "notebooks" / "06_ppo.ipynb"
 SOLVED = 475
 
 
 def load_course_ppo(overrides=None):
-    """Execute notebook 06's cells tagged ``ppo-hyperparameters`` and ``ppo-train`` and
-    return its ``train_ppo``; ``overrides`` (name -> value) replace hyperparameters first."""
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    tags = ("ppo-hyperparameters", "ppo-train")
-    cells = {t: c.source for c in nb.cells for t in c.get("metadata", {}).get("tags", [])}
-    if not set(tags) <= set(cells):
-        raise RuntimeError(f"expected one cell tagged each of {tags} in {NOTEBOOK.name}")
-    namespace = {}
-    exec(
-        "import numpy as np\nimport torch\nfrom tqdm.auto import tqdm\nimport helpers\n"
-        "from helpers import envs, losses, nets, returns, rollouts\n",
-        namespace,
+    """Execute notebook 06's cells tagged ``ppo-imports``, ``ppo-hyperparameters`` and
+    ``ppo-train`` (its own import cell, so every module ``train_ppo`` uses is there) and return
+    its ``train_ppo``; ``overrides`` (name -> value) replace hyperparameters first."""
+    imports, hyperparameters, train = tagged_cells(
+        NOTEBOOK, ("ppo-imports", "ppo-hyperparameters", "ppo-train")
     )
+    namespace = {"SEED": 0}  # the import cell seeds with the notebook's parameter
+    exec(imports, namespace)
     imported = set(namespace)
-    exec(cells["ppo-hyperparameters"], namespace)
+    exec(hyperparameters, namespace)
     unknown = set(overrides or {}) - (set(namespace) - imported)
     if unknown:
         raise ValueError(
             f"overrides must name hyperparameters of notebook 06, got {sorted(unknown)}"
         )
     namespace.update(overrides or {})
-    exec(cells["ppo-train"], namespace)
+    exec(train, namespace)
     return namespace["train_ppo"]
 
 

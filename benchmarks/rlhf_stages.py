@@ -23,10 +23,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from course_run import _inject_parameters, _peak_rss_mb, add_param_option, parse_params  # noqa: E402
+from common import ROOT, add_param_option, inject_parameters, parse_params, peak_rss_mb
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "07_rlhf_tiny_gpt.ipynb"
 STAGES = ("pretrain", "sft", "rm", "ppo", "hacking", "bon")
 
@@ -50,7 +48,7 @@ def _stage(cell):
 def run_stages(device, params=None, timeout=1800):
     """Run notebook 07 on ``device`` ("cpu" or "gpu"); return {stage: (wall s, CPU s)}, peak MB."""
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    _inject_parameters(nb, params)
+    inject_parameters(nb, params)
     saved = {k: os.environ.get(k) for k in ("CUDA_VISIBLE_DEVICES", "PYTHONPATH")}
     if device == "cpu":
         os.environ["CUDA_VISIBLE_DEVICES"] = ""  # inherited by the kernel
@@ -72,7 +70,7 @@ def run_stages(device, params=None, timeout=1800):
                 wall, cpu = time.perf_counter() - wall, _cpu_seconds(pid) - cpu
                 w, c = times.get(_stage(cell), (0.0, 0.0))
                 times[_stage(cell)] = (w + wall, c + cpu)
-            peak = _peak_rss_mb(pid)
+            peak = peak_rss_mb(pid)
     finally:
         for key, value in saved.items():
             if value is None:

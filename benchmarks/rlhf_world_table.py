@@ -14,20 +14,18 @@ prompts, the beta = 0 run's gold peak and end (held-out probes), and best-of-n's
 
 import argparse
 import sys
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import ROOT  # also puts this checkout first on sys.path
 
-from helpers import rlhf, rlhf_plots  # noqa: E402
+from helpers import plots, rlhf
 
 
 def row(world):
     ev, acc = world["evals"], world["rm_accuracy"]
     sft, ppo, hack = ev["sft"], ev["ppo"], ev["beta0"]
-    gold0 = rlhf_plots.moving_average(world["beta0_log"]["probe_gold"], 5)
+    gold0 = plots.moving_average(world["beta0_log"]["probe_gold"], 5)
     bon = dict(zip(world["best_of_n"]["n"], world["best_of_n"]["gold"], strict=True))
     return [
         f"{world['seed']}",

@@ -14,8 +14,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from course_run import ROOT, run_notebook  # noqa: E402
+from common import ROOT
+from course_run import run_notebook
 
 
 def main():

@@ -8,11 +8,18 @@ inputs named in ``grad_args``, so a loss with the right value but a detached rat
 log-probability fails with its hint. A check never raises, so a notebook with an unfinished
 exercise still runs top to bottom; it returns True when the answer is right.
 ``solution(name)`` prints a reference solution, only when asked.
+
+What a check prints is in the learner's language (``helpers.lang``: Chinese in ``notebooks/zh/``,
+English by default): every message and every hint has a Chinese version in ``MESSAGES`` and
+``helpers/checks_zh.py`` (tests/test_checks.py checks that none is missing).
 """
 
 import inspect
 
 import torch
+
+from helpers import lang
+from helpers.checks_zh import HINTS_ZH
 
 # ---------------------------------------------------------------- reference solutions
 
@@ -94,6 +101,43 @@ def solution(name):
 # ---------------------------------------------------------------- the checking machinery
 
 
+# What a check prints, in each language; the fields are filled in with str.format.
+MESSAGES = {
+    "not_done": {
+        "en": "Not done yet: fill in the function, then run this cell again. (checks.solution({name!r}) shows one answer.)",
+        "zh": "还没完成：补全这个函数，然后重新运行这个单元格。(checks.solution({name!r}) 会给出一个参考答案。)",
+    },
+    "raised": {
+        "en": "Your function raised {error}: {message}",
+        "zh": "你的函数抛出了 {error}：{message}",
+    },
+    "correct": {
+        "en": "Correct: matches the reference on all {n} cases.",
+        "zh": "正确：在全部 {n} 个用例上与参考答案一致。",
+    },
+    "hint": {"en": "Not yet. Hint: {hint}", "zh": "还不对。提示：{hint}"},
+    "wrong_value": {
+        "en": "Not yet: for inputs {case!r}\n  expected {want!r}\n  got      {got!r}",
+        "zh": "还不对：对输入 {case!r}\n  期望 {want!r}\n  得到 {got!r}",
+    },
+    "wrong_gradient": {
+        "en": "Not yet: the value is right, but its gradient with respect to {arg} is not "
+        "(the gradient is what trains the network).\n  inputs {case!r}\n"
+        "  expected gradient {want!r}\n  got      {got!r}",
+        "zh": "还不对：值是对的，但它关于 {arg} 的梯度不对(训练网络靠的是梯度)。\n  输入 {case!r}\n"
+        "  期望的梯度 {want!r}\n  得到      {got!r}",
+    },
+}
+
+
+def _say(key, **fields):
+    print(MESSAGES[key][lang.language()].format(**fields))
+
+
+def _hint(hint):
+    return lang.pick(hint, HINTS_ZH.get(hint, hint))
+
+
 def _same(a, b):
     try:
         a = torch.as_tensor(a, dtype=torch.float32)
@@ -143,12 +187,10 @@ def _check(fn, cases, reference, mistakes, name, grad_args=(), also_right=()):
     try:
         got = [_call(fn, case, grad_args) for case in cases]
     except NotImplementedError:
-        print(
-            f"Not done yet: fill in the function, then run this cell again. (checks.solution({name!r}) shows one answer.)"
-        )
+        _say("not_done", name=name)
         return False
     except Exception as err:  # a learner's bug: say what, keep the notebook running
-        print(f"Your function raised {type(err).__name__}: {err}")
+        _say("raised", error=type(err).__name__, message=err)
         return False
 
     def matches(other):
@@ -156,26 +198,22 @@ def _check(fn, cases, reference, mistakes, name, grad_args=(), also_right=()):
         return all(_same_result(g, w) for g, w in zip(got, want, strict=True))
 
     if matches(reference) or any(matches(right) for right in also_right):
-        print(f"Correct: matches the reference on all {len(cases)} cases.")
+        _say("correct", n=len(cases))
         return True
     for mistake, hint in mistakes:
         if matches(mistake):
-            print(f"Not yet. Hint: {hint}")
+            _say("hint", hint=_hint(hint))
             return False
     names = list(inspect.signature(reference).parameters)
     for case, (value, grads) in zip(cases, got, strict=True):
         want_value, want_grads = _call(reference, case, grad_args)
         if not _same(value, want_value):
-            print(f"Not yet: for inputs {case!r}\n  expected {want_value!r}\n  got      {value!r}")
+            _say("wrong_value", case=case, want=want_value, got=value)
             return False
         wrt = [i for i in grad_args if torch.is_tensor(case[i]) and case[i].is_floating_point()]
         for i, g, w in zip(wrt, grads, want_grads, strict=True):
             if not _same(g, w):
-                print(
-                    f"Not yet: the value is right, but its gradient with respect to {names[i]} is not "
-                    f"(the gradient is what trains the network).\n  inputs {case!r}\n"
-                    f"  expected gradient {w!r}\n  got      {g!r}"
-                )
+                _say("wrong_gradient", arg=names[i], case=case, want=w, got=g)
                 return False
     return False  # pragma: no cover
 

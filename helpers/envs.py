@@ -1,4 +1,6 @@
-"""Environments: gymnasium's CartPole (single and vectorised) and a small multi-armed bandit.
+"""Environments: gymnasium's CartPole (single and vectorised), a small multi-armed bandit with
+the closed forms of a softmax policy on it (one update, the variance of the gradient estimate),
+and tiny tabular environments.
 
 ``make_vec_env`` builds a vector env that resets a finished sub-environment within the same
 step (gymnasium's ``AutoresetMode.SAME_STEP``): the observation returned after a terminal
@@ -183,6 +185,56 @@ class Bandit:
     def expected_return(self, probs):
         """J(pi) = sum_a pi(a) * mean(a) for arm probabilities ``probs`` (..., n_arms)."""
         return (torch.as_tensor(probs) * self.means).sum(-1)
+
+
+def _softmax_bandit_args(logits, means):
+    logits = _validate.float_tensor("logits", logits, ndim=1)
+    means = _validate.float_tensor("means", means, ndim=1)
+    _validate.same_shape("logits", logits, "means", means)
+    return logits, means
+
+
+def bandit_update(logits, actions, rewards, b, lr):
+    """Arm probabilities after one policy-gradient step of a softmax policy on a :class:`Bandit`.
+
+    The step is ``logits += lr * mean_n (r_n - b) * grad log pi(a_n)``, with
+    ``grad log pi(a) = onehot(a) - pi``. Returns the new probabilities, (n_arms,).
+    """
+    logits = _validate.float_tensor("logits", logits, ndim=1)
+    rewards = _validate.float_tensor("rewards", rewards, ndim=1)
+    actions = torch.as_tensor(actions)
+    if actions.shape != rewards.shape or actions.is_floating_point():
+        raise ValueError(
+            f"actions must be integer arm indices shaped like rewards {tuple(rewards.shape)}"
+        )
+    if actions.min() < 0 or actions.max() >= logits.numel():
+        raise ValueError(f"actions must be arm indices in [0, {logits.numel() - 1}]")
+    b = _validate.number_in("b", b, -1e6, 1e6)
+    lr = _validate.positive("lr", lr)
+    probs = torch.softmax(logits, 0)
+    scores = torch.nn.functional.one_hot(actions.long(), logits.numel()) - probs  # (n, n_arms)
+    grad = ((rewards - b)[:, None] * scores).mean(0)  # (n_arms,)
+    return torch.softmax(logits + lr * grad, 0)
+
+
+def bandit_gradient_variance(logits, means, noise_std, b):
+    r"""Total variance (trace of the covariance) of one sample's gradient estimate
+    :math:`(r - b)\nabla\log\pi(a)` on a softmax bandit, in closed form:
+
+    :math:`\sum_a \pi_a\big((\mu_a - b)^2 + \sigma^2\big)\lVert e_a - \pi\rVert^2 - \lVert\nabla J\rVert^2`.
+    ``b`` may be a number or an array of baselines (the result has its shape).
+    """
+    logits, means = _softmax_bandit_args(logits, means)
+    noise_std = _validate.positive("noise_std", noise_std, allow_zero=True)
+    b = np.asarray(b, dtype=float)
+    if not np.isfinite(b).all():
+        raise ValueError("b must be finite")
+    probs = torch.softmax(logits, 0).double().numpy()
+    mu = means.double().numpy()
+    score_sq = ((np.eye(len(probs)) - probs) ** 2).sum(1)  # ||e_a - pi||^2, (n_arms,)
+    exact = probs * (mu - probs @ mu)  # dJ/dlogits
+    second = (probs * score_sq * ((mu - b[..., None]) ** 2 + noise_std**2)).sum(-1)
+    return second - exact @ exact
 
 
 def obs_size(envs):

@@ -245,20 +245,3 @@ def response_logprobs(model, seq, prompt_len):
 def response_mask(lengths, max_len):
     """(B, max_len) float mask, 1 for the first ``lengths[b]`` positions of row b."""
     return (torch.arange(max_len, device=lengths.device)[None, :] < lengths[:, None]).float()
-
-
-def autocast(device):
-    """bfloat16 autocast on CUDA (faster matmuls on a GPU); a no-op elsewhere, so the CPU
-    computes in full precision."""
-    on_cuda = torch.device(device).type == "cuda"
-    return torch.autocast("cuda" if on_cuda else "cpu", dtype=torch.bfloat16, enabled=on_cuda)
-
-
-def check_finite(loss, stage, lower="the learning rate"):
-    """Stop training with a clear error if ``loss`` is NaN or infinite."""
-    if not torch.isfinite(loss).all():
-        raise ValueError(
-            f"the {stage} loss became {loss.detach().float().mean().item()} (not finite): "
-            f"lower {lower} and run the cell again"
-        )
-    return loss

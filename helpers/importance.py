@@ -7,13 +7,13 @@ inline and asserts that it equals :func:`is_estimate`.
 The rest is the 1-D experiment behind notebook 05's slider, as pure functions that are tested
 without a browser: p = N(mu_p, 1), q = N(mu_p + distance, 1), f(x) = x, so that
 :math:`\mathbb{E}_p[f] = \mu_p` and :math:`\mathrm{Var}_q[f\,p/q]` has a closed form
-(:func:`gaussian_is_variance`). :func:`gaussian_experiment` draws many small-sample estimates,
-:func:`distance_figure` draws them, and :func:`distance_explorer` is the slider that redraws it.
+(:func:`gaussian_is_variance`). :func:`gaussian_experiment` draws many small-sample estimates;
+``helpers.plots.distance_figure`` draws them, and ``helpers.widgets.distance_explorer`` is
+the slider that redraws it.
 """
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
@@ -102,89 +102,3 @@ def gaussian_experiment(distance, n_samples=10, n_repeats=2000, mu_p=-1.0, seed=
         "std_empirical": float(estimates.std()),
         "wrong_sign": float((torch.sign(estimates) != math.copysign(1.0, mu_p)).double().mean()),
     }
-
-
-def distance_figure(result, xlim=(-6.0, 4.0)):
-    """Two panels for a :func:`gaussian_experiment` result: p, q and one batch of weighted
-    samples; and the histogram of all the estimates against the true mean."""
-    if not isinstance(result, dict) or "estimates" not in result:
-        raise ValueError("result must be the dict returned by gaussian_experiment")
-    mu_p, mu_q, n = result["mu_p"], result["mu_q"], result["n_samples"]
-    fig, (ax_d, ax_h) = plt.subplots(1, 2, figsize=(11, 3.8))
-    grid = np.linspace(min(mu_p, mu_q) - 4, max(mu_p, mu_q) + 4, 400)
-    for mu, name, color in ((mu_p, "p (target)", "tab:blue"), (mu_q, "q (sampler)", "tab:orange")):
-        ax_d.plot(
-            grid,
-            np.exp(-0.5 * (grid - mu) ** 2) / math.sqrt(2 * math.pi),
-            color=color,
-            label=f"{name} = N({mu:.1f}, 1)",
-        )
-    ax_d.axvline(0, color="grey", linewidth=0.8)
-    ax_d.set_xlabel("x   (f(x) = x: negative left of 0, positive right of it)")
-    ax_d.set_ylabel("density")
-    ax_w = ax_d.twinx()
-    ax_w.vlines(result["samples"], 0, result["weights"], color="tab:green", linewidth=2)
-    ax_w.plot(
-        result["samples"],
-        result["weights"],
-        "o",
-        color="tab:green",
-        label=f"one batch of {n} samples of q,\nheight = weight p/q",
-    )
-    ax_w.set_ylim(0, 1.6 * max(1.0, float(result["weights"].max())))  # room for the legend
-    ax_d.set_ylim(0, 0.62)
-    ax_w.set_ylabel("weight p(x)/q(x)", color="tab:green")
-    lines = ax_d.get_legend_handles_labels()
-    extra = ax_w.get_legend_handles_labels()
-    ax_d.legend(lines[0] + extra[0], lines[1] + extra[1], fontsize="small", loc="upper left")
-    ax_d.set_title(f"p-q distance {result['distance']:.1f}")
-
-    est = result["estimates"]
-    lo, hi = xlim
-    outside = int(((est < lo) | (est > hi)).sum())
-    ax_h.hist(np.clip(est, lo, hi), bins=np.linspace(lo, hi, 61), color="tab:purple", alpha=0.8)
-    ax_h.axvline(result["true_mean"], color="black", linestyle="--", label=f"E_p[f] = {mu_p:g}")
-    ax_h.axvline(0, color="grey", linewidth=0.8)
-    ax_h.set_xlim(lo, hi)
-    ax_h.set_xlabel(f"estimate from {n} samples (values beyond the axis piled at its ends)")
-    ax_h.set_ylabel(f"count of {len(est)} estimates")
-    ax_h.set_title(
-        f"std {result['std_empirical']:.2f} (theory {result['std_theory']:.3g}), "
-        f"wrong sign {100 * result['wrong_sign']:.0f}%, {outside} off-axis"
-    )
-    ax_h.legend(fontsize="small", loc="upper left")
-    # a fixed layout (tight_layout costs more than the rest of a redraw)
-    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.14, top=0.91, wspace=0.3)
-    return fig
-
-
-def distance_explorer(
-    n_samples=10, n_repeats=2000, mu_p=-1.0, seed=0, distance=1.0, max_distance=3.0
-):
-    """A slider for the p-q distance that redraws :func:`distance_figure`."""
-    import ipywidgets as W
-    from IPython.display import display
-
-    max_distance = _validate.number_in("max_distance", max_distance, 0.1, 10.0)
-    distance = _validate.number_in("distance", distance, 0.0, max_distance)
-    gaussian_experiment(distance, n_samples, n_repeats, mu_p, seed)  # check the arguments now
-    slider = W.FloatSlider(
-        value=distance,
-        min=0.0,
-        max=max_distance,
-        step=0.1,
-        description="p-q distance",
-        continuous_update=False,
-        style={"description_width": "initial"},
-    )
-    out = W.Output()
-
-    def redraw(distance):
-        with out:
-            out.clear_output(wait=True)
-            fig = distance_figure(gaussian_experiment(distance, n_samples, n_repeats, mu_p, seed))
-            display(fig)
-            plt.close(fig)
-
-    W.interactive_output(redraw, {"distance": slider})
-    return W.VBox([slider, out])

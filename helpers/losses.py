@@ -1,7 +1,9 @@
-"""Losses the notebooks derive inline and then reuse: PPO's clipped surrogate, the
-reward model's pairwise preference loss, DPO's loss, and estimators of the KL divergence.
+"""Losses the notebooks derive inline and then reuse: PPO's clipped surrogate (the loss, and
+the per-sample objective that notebook 06 draws), the reward model's pairwise preference loss,
+DPO's loss, and estimators of the KL divergence.
 """
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -22,6 +24,18 @@ def ppo_clip_loss(logprobs, old_logprobs, advantages, clip_coef):
     pg_loss1 = -advantages * ratio
     pg_loss2 = -advantages * torch.clamp(ratio, 1 - clip_coef, 1 + clip_coef)
     return torch.max(pg_loss1, pg_loss2).mean()
+
+
+def clipped_surrogate(ratio, advantage, clip_coef):
+    """PPO-clip's per-sample objective min(ratio * A, clip(ratio, 1 - eps, 1 + eps) * A), to maximise,
+    as a NumPy array shaped like ``ratio`` (what notebook 06 draws against the ratio; the loss
+    :func:`ppo_clip_loss` is minus its mean)."""
+    clip_coef = _validate.number_in("clip_coef", clip_coef, 0.0, 1.0)
+    advantage = _validate.number_in("advantage", advantage, -1e6, 1e6)
+    ratio = np.asarray(ratio, dtype=float)
+    if (ratio < 0).any() or not np.isfinite(ratio).all():
+        raise ValueError("ratio must hold finite, non-negative probability ratios")
+    return np.minimum(ratio * advantage, np.clip(ratio, 1 - clip_coef, 1 + clip_coef) * advantage)
 
 
 def preference_loss(r_chosen, r_rejected):

@@ -1,74 +1,29 @@
 """Slider explorers for the notebooks, each a thin ipywidgets layer over pure functions.
 
-The pure functions (``bandit_update``, ``gradient_variance``, ``baseline_figure``) are
-what the widgets redraw; they are unit-tested without a browser.
+Every explorer is built one way: its controls, an ``ipywidgets.Image`` holding the figure's PNG
+(``plots.figure_png``), and a ``redraw`` observed on the controls, so a test can move a
+control and see the image change without a browser. The figures are made here or in
+``helpers.plots``, always closed in pyplot (``plots.new_figure``); the maths they draw lives
+with what it is about (``envs.bandit_update``, ``envs.bandit_gradient_variance``,
+``losses.clipped_surrogate``, ``importance.gaussian_experiment``).
 """
 
 import numpy as np
 import torch
 
-from helpers import _validate, plots
-
-
-def _softmax_bandit_args(logits, means):
-    logits = _validate.float_tensor("logits", logits, ndim=1)
-    means = _validate.float_tensor("means", means, ndim=1)
-    _validate.same_shape("logits", logits, "means", means)
-    return logits, means
-
-
-def bandit_update(logits, actions, rewards, b, lr):
-    """Arm probabilities after one policy-gradient step on a softmax bandit.
-
-    The step is ``logits += lr * mean_n (r_n - b) * grad log pi(a_n)``, with
-    ``grad log pi(a) = onehot(a) - pi``. Returns the new probabilities, (n_arms,).
-    """
-    logits = _validate.float_tensor("logits", logits, ndim=1)
-    rewards = _validate.float_tensor("rewards", rewards, ndim=1)
-    actions = torch.as_tensor(actions)
-    if actions.shape != rewards.shape or actions.is_floating_point():
-        raise ValueError(
-            f"actions must be integer arm indices shaped like rewards {tuple(rewards.shape)}"
-        )
-    if actions.min() < 0 or actions.max() >= logits.numel():
-        raise ValueError(f"actions must be arm indices in [0, {logits.numel() - 1}]")
-    b = _validate.number_in("b", b, -1e6, 1e6)
-    lr = _validate.positive("lr", lr)
-    probs = torch.softmax(logits, 0)
-    scores = torch.nn.functional.one_hot(actions.long(), logits.numel()) - probs  # (n, n_arms)
-    grad = ((rewards - b)[:, None] * scores).mean(0)  # (n_arms,)
-    return torch.softmax(logits + lr * grad, 0)
-
-
-def gradient_variance(logits, means, noise_std, b):
-    r"""Total variance (trace of the covariance) of one sample's gradient estimate
-    :math:`(r - b)\nabla\log\pi(a)` on a softmax bandit, in closed form:
-
-    :math:`\sum_a \pi_a\big((\mu_a - b)^2 + \sigma^2\big)\lVert e_a - \pi\rVert^2 - \lVert\nabla J\rVert^2`.
-    ``b`` may be a number or an array of baselines (the result has its shape).
-    """
-    logits, means = _softmax_bandit_args(logits, means)
-    noise_std = _validate.positive("noise_std", noise_std, allow_zero=True)
-    b = np.asarray(b, dtype=float)
-    if not np.isfinite(b).all():
-        raise ValueError("b must be finite")
-    probs = torch.softmax(logits, 0).double().numpy()
-    mu = means.double().numpy()
-    score_sq = ((np.eye(len(probs)) - probs) ** 2).sum(1)  # ||e_a - pi||^2, (n_arms,)
-    exact = probs * (mu - probs @ mu)  # dJ/dlogits
-    second = (probs * score_sq * ((mu - b[..., None]) ** 2 + noise_std**2)).sum(-1)
-    return second - exact @ exact
+from helpers import _validate, envs, importance, lang, losses, plots
 
 
 def baseline_figure(logits, means, noise_std, actions, rewards, b, use_baseline=True, lr=1.0):
     """Two panels: the estimator's variance against b (a dot at the current b), and the arm
     probabilities before and after one update from the batch ``actions, rewards``."""
     b_used = float(b) if use_baseline else 0.0
-    logits, means = _softmax_bandit_args(logits, means)
+    logits = _validate.float_tensor("logits", logits, ndim=1)
+    means = _validate.float_tensor("means", means, ndim=1)  # shapes checked by the variance
     fig, (ax_var, ax_p) = plots.new_figure((10, 3.6), ncols=2)
     bs = np.linspace(float(means.min()) - 2, float(means.max()) + 2, 200)
-    ax_var.plot(bs, gradient_variance(logits, means, noise_std, bs), color="tab:blue")
-    var_now = float(gradient_variance(logits, means, noise_std, b_used))
+    ax_var.plot(bs, envs.bandit_gradient_variance(logits, means, noise_std, bs), color="tab:blue")
+    var_now = float(envs.bandit_gradient_variance(logits, means, noise_std, b_used))
     ax_var.plot([b_used], [var_now], "o", color="tab:red", markersize=9)
     ax_var.set_xlabel("baseline b")
     ax_var.set_ylabel("variance of one-sample gradient")
@@ -76,7 +31,7 @@ def baseline_figure(logits, means, noise_std, actions, rewards, b, use_baseline=
     ax_var.set_title(f"{label}: variance {var_now:.2f}")
     ax_var.grid(alpha=0.3)
     before = torch.softmax(logits, 0).numpy()
-    after = bandit_update(logits, actions, rewards, b_used, lr).numpy()
+    after = envs.bandit_update(logits, actions, rewards, b_used, lr).numpy()
     x = np.arange(len(before))
     ax_p.bar(x - 0.2, before, 0.4, label="before", color="tab:grey")
     ax_p.bar(x + 0.2, after, 0.4, label="after one update", color="tab:orange")
@@ -110,10 +65,10 @@ def baseline_explorer(logits, means, noise_std, actions, rewards, lr=1.0):
         min=float(means_t.min()) - 2,
         max=float(means_t.max()) + 2,
         step=0.1,
-        description="baseline b",
+        description=lang.pick("baseline b", "基线 b"),
         continuous_update=False,
     )
-    use = W.Checkbox(value=True, description="subtract b")
+    use = W.Checkbox(value=True, description=lang.pick("subtract b", "减去 b"))
     image = W.Image(format="png")
 
     def redraw(_=None):
@@ -126,16 +81,6 @@ def baseline_explorer(logits, means, noise_std, actions, rewards, lr=1.0):
     use.observe(redraw, names="value")
     redraw()
     return W.VBox([W.HBox([b_slider, use]), image])
-
-
-def clipped_surrogate(ratio, advantage, clip_coef):
-    """PPO-clip's per-sample objective min(ratio * A, clip(ratio, 1 - eps, 1 + eps) * A)."""
-    clip_coef = _validate.number_in("clip_coef", clip_coef, 0.0, 1.0)
-    advantage = _validate.number_in("advantage", advantage, -1e6, 1e6)
-    ratio = np.asarray(ratio, dtype=float)
-    if (ratio < 0).any() or not np.isfinite(ratio).all():
-        raise ValueError("ratio must hold finite, non-negative probability ratios")
-    return np.minimum(ratio * advantage, np.clip(ratio, 1 - clip_coef, 1 + clip_coef) * advantage)
 
 
 def clip_figure(clip_coef, curves=None, target=475):
@@ -151,7 +96,7 @@ def clip_figure(clip_coef, curves=None, target=475):
         ax.plot(ratio, ratio * adv, "--", color="grey", label="ratio x A (unclipped)")
         ax.plot(
             ratio,
-            clipped_surrogate(ratio, adv, clip_coef),
+            losses.clipped_surrogate(ratio, adv, clip_coef),
             color="tab:blue",
             linewidth=2.5,
             label="min(ratio A, clip(ratio) A)",
@@ -212,11 +157,13 @@ def clip_explorer(train, clip_coef=0.2):
         min=0.02,
         max=0.8,
         step=0.02,
-        description="clip epsilon",
+        description=lang.pick("clip epsilon", "裁剪 epsilon"),
         continuous_update=False,
         style={"description_width": "initial"},
     )
-    button = W.Button(description="retrain with this epsilon", icon="play")
+    button = W.Button(
+        description=lang.pick("retrain with this epsilon", "用这个 epsilon 重新训练"), icon="play"
+    )
     image = W.Image(format="png")
     log = W.Output()
     curves = {}
@@ -231,3 +178,148 @@ def clip_explorer(train, clip_coef=0.2):
     train_on_click(button, log, retrain, redraw)
     redraw()
     return W.VBox([W.HBox([slider, button]), image, log])
+
+
+def distance_explorer(
+    n_samples=10, n_repeats=2000, mu_p=-1.0, seed=0, distance=1.0, max_distance=3.0
+):
+    """A slider for the p-q distance of notebook 05's importance-sampling experiment
+    (``importance.gaussian_experiment``), redrawing ``plots.distance_figure``."""
+    import ipywidgets as W
+
+    max_distance = _validate.number_in("max_distance", max_distance, 0.1, 10.0)
+    distance = _validate.number_in("distance", distance, 0.0, max_distance)
+    slider = W.FloatSlider(
+        value=distance,
+        min=0.0,
+        max=max_distance,
+        step=0.1,
+        description=lang.pick("p-q distance", "p 与 q 的距离"),
+        continuous_update=False,
+        style={"description_width": "initial"},
+    )
+    image = W.Image(format="png")
+
+    def redraw(_=None):
+        result = importance.gaussian_experiment(slider.value, n_samples, n_repeats, mu_p, seed)
+        image.value = plots.figure_png(plots.distance_figure(result))
+
+    slider.observe(redraw, names="value")
+    redraw()  # the first drawing also checks the arguments, before the explorer is returned
+    return W.VBox([slider, image])
+
+
+def run_summary(runs, beta):
+    """One line about the run with this ``beta``: its last iterations' proxy (RM) reward,
+    gold score and KL on the held-out probe, and its distinct answers, or how to get it."""
+    beta = _validate.positive("beta", beta, allow_zero=True)
+    if beta not in runs:
+        return lang.pick(
+            f"beta = {beta:g}: not trained yet; press the button to train PPO with it.",
+            f"beta = {beta:g}：还没有训练；按下按钮，用它训练 PPO。",
+        )
+    last = {k: float(np.mean(runs[beta][k][-5:])) for k in plots.RLHF_RUN_KEYS}
+    return lang.pick(
+        f"beta = {beta:g}, last 5 iterations on held-out prompts: RM reward "
+        f"{last['probe_rm']:+.2f}, gold score {last['probe_gold']:+.2f}, KL to the SFT model "
+        f"{last['probe_kl']:.1f} nats; distinct answers in its rollouts {last['distinct']:.0%}",
+        f"beta = {beta:g}，最近 5 次迭代（留出的提示）：奖励模型(RM)奖励 {last['probe_rm']:+.2f}，"
+        f"金标准(gold)得分 {last['probe_gold']:+.2f}，与 SFT 模型的 KL散度 {last['probe_kl']:.1f} nats；"
+        f"其采样中不同回答的比例 {last['distinct']:.0%}",
+    )
+
+
+def beta_explorer(
+    runs, train, betas=(0.0, 0.03, 0.1, 0.3, 1.0), beta=0.0, best_of_n=None, sft_gold=None
+):
+    """Notebook 07's "beta" slider that redraws ``plots.overoptimization_figure`` for runs already trained,
+    and a button that calls ``train(beta)`` (which returns a PPO log) and adds it to ``runs``."""
+    import ipywidgets as W
+
+    betas = sorted(set(betas) | set(runs))
+    slider = W.SelectionSlider(
+        options=betas,
+        value=beta if beta in betas else betas[0],
+        description="beta",
+        continuous_update=False,
+    )
+    button = W.Button(
+        description=lang.pick("train PPO with this beta", "用这个 beta 训练 PPO"),
+        icon="play",
+        layout=W.Layout(width="220px"),
+    )
+    summary = W.Label()
+    image = W.Image(format="png")
+    log = W.Output()
+
+    def redraw(_=None):  # the figure first: it checks runs and best_of_n
+        fig = plots.overoptimization_figure(runs, best_of_n, slider.value, sft_gold)
+        summary.value = run_summary(runs, slider.value)
+        image.value = plots.figure_png(fig)
+
+    def retrain():
+        runs[slider.value] = train(slider.value)
+
+    slider.observe(redraw, names="value")
+    train_on_click(button, log, retrain, redraw)
+    redraw()
+    return W.VBox([W.HBox([slider, button]), summary, image, log])
+
+
+def dpo_summary(runs, beta):
+    """One line about notebook 08's DPO run with this ``beta`` (a run holds
+    ``plots.DPO_KEYS``), or how to get it."""
+    beta = _validate.positive("beta", beta)
+    if beta not in runs:
+        return lang.pick(
+            f"beta = {beta:g}: not trained yet; press the button to train DPO with it.",
+            f"beta = {beta:g}：还没有训练；按下按钮，用它训练 DPO。",
+        )
+    run = runs[beta]
+    return lang.pick(
+        f"beta = {beta:g}: implicit reward right on {run['accuracy']:.0%} of held-out comparisons; "
+        f"log-prob change of the chosen {run['chosen'][-1]:+.1f}, of the rejected "
+        f"{run['rejected'][-1]:+.1f} nats; gold {run['gold']:+.2f}, KL to SFT {run['kl']:.1f} nats",
+        f"beta = {beta:g}：隐式奖励在 {run['accuracy']:.0%} 的留出比较上判断正确；"
+        f"被选中回答的对数概率变化 {run['chosen'][-1]:+.1f} nats，被拒绝回答的 "
+        f"{run['rejected'][-1]:+.1f} nats；金标准(gold)得分 {run['gold']:+.2f}，"
+        f"与 SFT 的 KL散度 {run['kl']:.1f} nats",
+    )
+
+
+def dpo_explorer(
+    runs, train, betas=(0.05, 0.1, 0.2, 0.5, 1.0), beta=0.1, sft_gold=None, extra=None
+):
+    """Notebook 08's DPO "beta" slider that redraws ``plots.dpo_figure`` at once for runs already
+    trained, and a button that calls ``train(beta)`` (which returns a run) and adds it to ``runs``."""
+    import ipywidgets as W
+
+    betas = sorted(set(betas) | set(runs))
+    slider = W.SelectionSlider(
+        options=betas,
+        value=beta if beta in betas else betas[0],
+        description="DPO beta",
+        continuous_update=False,
+        style={"description_width": "initial"},
+    )
+    button = W.Button(
+        description=lang.pick("train DPO with this beta", "用这个 beta 训练 DPO"),
+        icon="play",
+        layout=W.Layout(width="220px"),
+    )
+    summary = W.Label()
+    image = W.Image(format="png")
+    log = W.Output()
+
+    def redraw(_=None):  # the figure first: it checks runs
+        fig = plots.dpo_figure(runs, slider.value, sft_gold, extra)
+        summary.value = dpo_summary(runs, slider.value)
+        image.value = plots.figure_png(fig)
+
+    def retrain():
+        runs[slider.value] = train(slider.value)
+
+    slider.observe(redraw, names="value")
+    train_on_click(button, log, retrain, redraw)
+    redraw()
+    return W.VBox([W.HBox([slider, button]), summary, image, log])

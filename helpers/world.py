@@ -36,9 +36,10 @@ def notebooks_folder():
 def run_notebook_07(seed, folder=None, timeout=900):
     """Execute notebook 07 with ``SEED = seed`` in a fresh kernel, its working directory the
     notebooks folder, so that its last cells write ``cache/07_world_seed{seed}.pt`` there.
-    Prints ``cell i/n`` after each code cell, and ``FAILED ...`` for a cell that raised (one
-    of 07's learning-outcome asserts that did not hold with this seed): the run goes on, so
-    that the world is still saved, and says what failed. Nothing is written back into 07."""
+    Prints ``cell i/n`` after each code cell. A cell that raises (one of 07's learning-outcome
+    asserts that does not hold with this seed) stops the run as it stops a learner's Run All:
+    it prints ``FAILED cell i/n: ...`` and exits with status 1, before 07 saves its world.
+    Nothing is written back into 07."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -62,24 +63,31 @@ def run_notebook_07(seed, folder=None, timeout=900):
             try:
                 client.execute_cell(nb.cells[index], index)
             except CellExecutionError as err:
-                print(f"{FAILED}{err.ename}: {err.evalue}", flush=True)
+                evalue = " ".join(str(err.evalue).split())
+                print(f"{FAILED}cell {done}/{len(code)}: {err.ename}: {evalue}", flush=True)
+                return 1
             print(f"{PROGRESS}{done}/{len(code)}", flush=True)
+    return 0
 
 
 def build(seed, folder=None):
     """Run notebook 07 with ``SEED = seed`` in a child process (its own kernel), showing a
-    progress bar over its cells. Returns the path of the world it wrote and the list of 07's
-    cells that raised (its asserts that failed with this seed; empty when all held). Raises
-    a RuntimeError with the end of 07's output if no world was written."""
+    progress bar over its cells, and return the path of the world it wrote.
+
+    Notebook 08 stands on 07's outcomes (its reward model's accuracy, PPO's gain), so a 07
+    that fails is an error here too, never skipped: a RuntimeError names 07's cell that
+    raised and its message (e.g. the assert that did not hold with this seed), and no world
+    of that run is kept. It is also a RuntimeError when 07 ends without writing a world."""
     from tqdm.auto import tqdm
 
     seed = _validate.positive_int("seed", seed, minimum=0)
     folder = Path(folder) if folder is not None else notebooks_folder()
+    path = folder / rlhf.world_path(seed)
     package_root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     command = [sys.executable, "-m", "helpers.world", "--seed", str(seed), "--folder", str(folder)]
-    lines, failed = [], []
+    lines, failed = [], None
     with subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -96,23 +104,30 @@ def build(seed, folder=None):
                     bar = tqdm(total=total, desc=f"running notebook 07 (SEED = {seed})")
                 bar.update(done - bar.n)
             elif line.startswith(FAILED):
-                failed.append(line[len(FAILED) :].strip())
+                failed = line[len(FAILED) :].strip()
             else:
                 lines.append(line)
         if bar is not None:
             bar.close()
-    path = folder / rlhf.world_path(seed)
-    if child.returncode != 0 or not path.is_file():
+    if failed is not None or child.returncode != 0:
+        path.unlink(missing_ok=True)  # a failing 07's world is not one to build on
+        what = failed or f"its runner exited with status {child.returncode}"
         raise RuntimeError(
-            f"notebook 07 wrote no world with SEED = {seed}; its cells that raised: {failed}\n"
-            f"{''.join(lines[-20:])}Run notebook 07 yourself to see the cell that failed."
+            f"notebook 07 failed with SEED = {seed}, so notebook 08 has no world to start from: "
+            f"{what}\n{''.join(lines[-20:])}Run notebook 07 yourself with this SEED to see it."
         )
-    return path, failed
+    if not path.is_file():
+        raise RuntimeError(
+            f"notebook 07 ran with SEED = {seed} but wrote no {rlhf.world_path(seed)}\n"
+            f"{''.join(lines[-20:])}Run notebook 07 yourself to see why."
+        )
+    return path
 
 
 def load_or_build(seed, folder=None, device=None):
     """Notebook 07's world for ``SEED = seed``: loaded from ``cache/07_world_seed{seed}.pt``
-    in the notebooks folder when it is there, else made by :func:`build` first.
+    in the notebooks folder when it is there, else made by :func:`build` first (which raises
+    a RuntimeError if notebook 07 fails with this seed).
 
     Returns ``(world, how)``: the world as :func:`rlhf.load_world` gives it (models on
     ``device``, frozen) and a sentence that says where it came from."""
@@ -127,15 +142,12 @@ def load_or_build(seed, folder=None, device=None):
         )
     else:
         start = time.perf_counter()
-        _, failed = build(seed, folder)
+        build(seed, folder)  # raises if notebook 07 fails with this seed
         how = (
-            f"no {rlhf.world_path(seed)} yet: ran notebook 07 with SEED = {seed} to make it "
-            f"({time.perf_counter() - start:.0f} s; the next run loads it)"
+            f"no {rlhf.world_path(seed)} yet: ran notebook 07 with SEED = {seed} to make it, "
+            f"every assert of 07 holding ({time.perf_counter() - start:.0f} s; the next run "
+            "loads it)"
         )
-        if failed:
-            how += f"; {len(failed)} of 07's asserts did not hold with this seed: " + "; ".join(
-                failed
-            )
     world = rlhf.load_world(path, device)
     if world.get("seed") != seed:
         raise ValueError(f"{path} holds the world of SEED = {world.get('seed')}, not {seed}")
@@ -154,8 +166,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--folder", default=None, help="the notebooks folder (default: the repo's)")
     args = parser.parse_args(argv)
-    run_notebook_07(args.seed, args.folder)
+    return run_notebook_07(args.seed, args.folder)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

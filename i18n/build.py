@@ -17,6 +17,15 @@ translations, naming each cell, so the Chinese course cannot drift from the Engl
     python i18n/build.py --check     # only say whether notebooks/zh/ is complete and up to date
     python i18n/build.py --status    # list the cells to translate, with their English text
     python i18n/build.py --add-missing   # append markers (and the English text) for new cells
+    python i18n/build.py 01_policy_gradient 02_baseline   # any of these, for some notebooks only
+
+Two rules keep a built notebook working from ``notebooks/zh/``:
+- the launch links that ``tools/launch_links.py`` writes into a notebook's first cell (between
+  its ``launch-links`` markers) are not part of the text to translate: they are left out of the
+  hash, and the build puts them, pointing at the Chinese notebook, after the translation's
+  title line;
+- a relative link in the markdown that leaves ``notebooks/`` (``../helpers/x.py``, ``../README.md``)
+  gets one more ``../``; a link to another notebook stays as it is, so it opens the Chinese one.
 """
 
 import argparse
@@ -33,6 +42,9 @@ LANG = "zh"
 MARKER = re.compile(r"^<!-- cell (\S+) en-sha256 ([0-9a-f]{12}) -->$", re.MULTILINE)
 TODO = "<!-- TODO: translate the English text below, then delete this line -->"
 MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.DOTALL)
+LAUNCH = re.compile(r"<!-- launch-links:start -->.*?<!-- launch-links:end -->", re.DOTALL)
+# a markdown link or image target, or an HTML src/href: (prefix, target)
+LINK = re.compile(r"(\]\(\s*<?|\b(?:src|href)=[\"'])([^)\s\"'>]+)")
 
 
 def english_notebooks(root=ROOT):
@@ -48,8 +60,44 @@ def built_path(notebook, root=ROOT, lang=LANG):
 
 
 def text_hash(text):
-    """The first 12 hex digits of the SHA-256 of an English cell's text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    """The first 12 hex digits of the SHA-256 of an English cell's text (its launch links left out)."""
+    return hashlib.sha256(without_launch_links(text).encode("utf-8")).hexdigest()[:12]
+
+
+def without_launch_links(text):
+    """``text`` without the block ``tools/launch_links.py`` writes (and the blank line after it)."""
+    if not LAUNCH.search(text):
+        return text
+    # as launch_links writes it: "<title>\n\n<block>\n\n<rest>" or "<block>\n\n<text>"
+    return re.sub(LAUNCH.pattern + r"(\n\n|\n?$)", "", text, count=1, flags=re.DOTALL)
+
+
+def with_launch_links(english, translated, name, lang=LANG):
+    """``translated`` with the English cell's launch block, its links opening notebooks/<lang>/."""
+    match = LAUNCH.search(english)
+    if match is None:
+        return translated
+    block = match.group(0).replace(f"notebooks/{name}", f"notebooks/{lang}/{name}")
+    title, _, rest = translated.partition("\n")
+    if title.startswith("# "):
+        return f"{title}\n\n{block}\n\n{rest.lstrip(chr(10))}".rstrip("\n")
+    return f"{block}\n\n{translated}"
+
+
+def relink(text, notebook_names):
+    """``text`` with each relative link that leaves ``notebooks/`` one folder further up; links
+    to the course's notebooks, anchors, absolute paths and URLs are left alone."""
+
+    def fix(match):
+        prefix, target = match.groups()
+        path = target.split("#")[0].split("?")[0]
+        if not path or ":" in target.split("/")[0] or target.startswith("/"):
+            return match.group(0)
+        if path in notebook_names or path.startswith("./") and path[2:] in notebook_names:
+            return match.group(0)
+        return prefix + "../" + target
+
+    return LINK.sub(fix, text)
 
 
 def read_translations(path):
@@ -103,10 +151,12 @@ def build(notebook, root=ROOT, lang=LANG):
     """The translated notebook: the English one with each markdown cell's text translated."""
     nb = nbformat.read(notebook, as_version=4)
     entries = read_translations(translation_path(notebook, root, lang))
+    names = {p.name for p in english_notebooks(root)}
     out = copy.deepcopy(nb)
     for cell in out.cells:
         if cell.cell_type == "markdown":
-            cell.source = entries[cell.id][1]
+            text = relink(without_launch_links(entries[cell.id][1]), names)
+            cell.source = with_launch_links(cell.source, text, notebook.name, lang)
     out.metadata["language"] = lang
     return out
 
@@ -128,8 +178,9 @@ def add_missing(notebook, root=ROOT, lang=LANG):
             parts.append((cell.id, digest, old[1]))
         else:
             added += 1
-            previous = f"\n<!-- the English is now:\n{cell.source}\n-->" if old else ""
-            body = old[1] if old else cell.source
+            english = without_launch_links(cell.source)
+            previous = f"\n<!-- the English is now:\n{english}\n-->" if old else ""
+            body = old[1] if old else english
             parts.append((cell.id, digest, f"{TODO}{previous}\n{body}"))
     head = f"<!-- Chinese text of notebooks/{notebook.name}: python i18n/build.py rebuilds notebooks/{lang}/ -->\n"
     path.write_text(
@@ -147,30 +198,50 @@ def main(argv=None):
     mode.add_argument("--check", action="store_true", help="fail unless notebooks/zh/ is current")
     mode.add_argument("--status", action="store_true", help="list the cells still to translate")
     mode.add_argument("--add-missing", action="store_true", help="add markers for new cells")
+    parser.add_argument(
+        "notebooks",
+        nargs="*",
+        help="only these notebooks (names like 01_policy_gradient, with or without .ipynb); default all",
+    )
+    parser.add_argument("--root", default=str(ROOT), help="the course's folder (this checkout)")
     args = parser.parse_args(argv)
-    notebooks = english_notebooks()
+    root = Path(args.root)
+    every = english_notebooks(root)
+    notebooks = every
+    if args.notebooks:
+        by_stem = {nb.stem: nb for nb in every}
+        wanted = [Path(n).name.removesuffix(".ipynb") for n in args.notebooks]
+        unknown = [n for n in wanted if n not in by_stem]
+        if unknown:
+            parser.error(f"no such notebook in notebooks/: {', '.join(unknown)}")
+        notebooks = [by_stem[n] for n in dict.fromkeys(wanted)]
     if args.add_missing:
         for nb in notebooks:
-            print(f"{nb.name}: {add_missing(nb)} cell(s) to translate")
+            print(f"{nb.name}: {add_missing(nb, root)} cell(s) to translate")
         return 0
-    found = [line for nb in notebooks for line in problems(nb)]
+    found = [line for nb in notebooks for line in problems(nb, root)]
     if args.status or found:
         print("\n".join(found) or "every markdown cell is translated and up to date")
         return 1 if found else 0
     stale = []
     for nb in notebooks:
-        target, want = built_path(nb), build(nb)
+        target, want = built_path(nb, root), build(nb, root)
         current = nbformat.read(target, as_version=4) if target.exists() else None
         if current != want:
             if args.check:
                 stale.append(
-                    f"{target.relative_to(ROOT)} is not up to date: run python i18n/build.py"
+                    f"{target.relative_to(root)} is not up to date: run python i18n/build.py"
                 )
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(want, target)
-            print(f"wrote {target.relative_to(ROOT)}")
-    print("\n".join(stale) or f"notebooks/{LANG}/ is complete and up to date")
+            print(f"wrote {target.relative_to(root)}")
+    names = {nb.name for nb in every}
+    for orphan in sorted((root / "notebooks" / LANG).glob("*.ipynb")):
+        if orphan.name not in names:
+            stale.append(f"{orphan.relative_to(root)} has no English notebook: delete it")
+    which = "" if notebooks == every else f" for {', '.join(nb.stem for nb in notebooks)}"
+    print("\n".join(stale) or f"notebooks/{LANG}/ is complete and up to date{which}")
     return 1 if stale else 0
 
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import helpers
-from helpers import envs, losses, nets, returns, rollouts, values, widgets
+from helpers import envs, losses, nets, returns, rollouts, values
 from helpers.torch_cartpole import TorchCartPole
 
 T = torch.tensor
@@ -212,20 +212,20 @@ CALLS = [
         lambda: values.mc_prediction([[("A", float("nan"))]]),
         "the reward must be a finite number",
     ),
-    # the sliders' pure functions
+    # the pure functions under the sliders
     (
         "bandit lr",
-        lambda: widgets.bandit_update(T([0.0, 0.0]), T([0]), T([1.0]), 0.0, -1.0),
+        lambda: envs.bandit_update(T([0.0, 0.0]), T([0]), T([1.0]), 0.0, -1.0),
         "lr must be a number",
     ),
     (
         "variance shapes",
-        lambda: widgets.gradient_variance(T([0.0, 0.0]), T([1.0, 2.0, 3.0]), 0.1, 0.0),
+        lambda: envs.bandit_gradient_variance(T([0.0, 0.0]), T([1.0, 2.0, 3.0]), 0.1, 0.0),
         "logits and means must have the same shape",
     ),
     (
         "surrogate clip",
-        lambda: widgets.clipped_surrogate([1.0], 1.0, 2.0),
+        lambda: losses.clipped_surrogate([1.0], 1.0, 2.0),
         "clip_coef must be a number in [0.0, 1.0]",
     ),
 ]

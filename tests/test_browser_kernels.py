@@ -8,22 +8,15 @@ this fails in CI (``CI`` set) and is skipped, saying why, elsewhere.
 """
 
 import json
-import os
-import secrets
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
+import _lab
 import nbformat
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 STATUS = """() => {
   const out = {};
   for (const w of window.jupyterapp.shell.widgets('main')) {
@@ -50,11 +43,7 @@ def _wait_for(condition, timeout=120):
 
 
 def test_a_shut_down_kernel_shows_no_kernel_and_a_rerun_starts_one(tmp_path):
-    if not Path(CHROMIUM).exists():
-        message = f"Debian's chromium is not installed at {CHROMIUM}: apt-get install -y chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    _lab.require_chromium()
     from playwright.sync_api import sync_playwright
 
     names = ["01_a.ipynb", "02_b.ipynb", "03_c.ipynb"]
@@ -64,43 +53,16 @@ def test_a_shut_down_kernel_shows_no_kernel_and_a_rerun_starts_one(tmp_path):
         nb.metadata["kernelspec"]["language"] = "python"
         nb.cells = [nbformat.v4.new_code_cell(f"print({name[:2]!r})")]
         nbformat.write(nb, tmp_path / name)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    token, home = secrets.token_hex(16), tmp_path / "home"
-    env = dict(
-        os.environ,
-        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-        JUPYTER_CONFIG_DIR=str(home / "config"),
-        IPYTHONDIR=str(home / "ipython"),
-    )
-    log = open(tmp_path / "lab.log", "w")  # noqa: SIM115 (closed below)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "lab",
-            "--no-browser",
-            "--ip=127.0.0.1",
-            f"--port={port}",
-            "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={tmp_path}",
-            f"--config={ROOT / 'binder' / 'jupyter_server_config.py'}",
-            "--LabApp.expose_app_in_browser=True",
-            f"--LabApp.workspaces_dir={home / 'workspaces'}",
-            "--allow-root",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        assert _wait_for(lambda: _up(base, token)), "JupyterLab did not start"
+    home = tmp_path / "home"
+    config = f"--config={ROOT / 'binder' / 'jupyter_server_config.py'}"  # as on Binder
+    with _lab.jupyterlab(tmp_path, home, extra_args=[config], log_path=tmp_path / "lab.log") as (
+        base,
+        token,
+    ):
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+            browser = p.chromium.launch(
+                executable_path=_lab.CHROMIUM, args=_lab.FLAGS, headless=True
+            )
             page = browser.new_page(viewport={"width": 1300, "height": 700})
             page.goto(f"{base}/lab?token={token}")
             page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started")
@@ -130,22 +92,7 @@ def test_a_shut_down_kernel_shows_no_kernel_and_a_rerun_starts_one(tmp_path):
             status["01_a.ipynb"] == "Python 3 (ipykernel)" and status["03_c.ipynb"] != "No Kernel"
         )
         assert sorted(_idle_sessions(base, token)) == ["01_a.ipynb", "03_c.ipynb"]
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
     assert (tmp_path / "lab.log").read_text().count("Shutting down idle kernel") == 2
-
-
-def _up(base, token):
-    try:
-        urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-        return True
-    except OSError:
-        return False
 
 
 def _idle_sessions(base, token):

@@ -3,10 +3,21 @@ typical wrong implementations fail with the hint for their mistake (including an
 value is right but whose gradient is not, where the gradient is the lesson), and a stub that
 raises NotImplementedError neither passes nor raises."""
 
+import string
+
 import pytest
 import torch
 
-from helpers import checks
+from helpers import checks, lang
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """These tests read the English messages, wherever pytest runs; the Chinese ones below
+    choose Chinese themselves."""
+    monkeypatch.setenv("COURSE_LANG", "en")
+    yield
+    lang.set_language(None)
 
 
 def run(check, fn, capsys):
@@ -471,3 +482,80 @@ def test_solution_prints_only_on_request_and_rejects_unknown_names(capsys):
     assert "def gae" in capsys.readouterr().out
     with pytest.raises(ValueError, match="name must be one of"):
         checks.solution("nope")
+
+
+# ------------------------------------------------------------------ the Chinese checks
+def every_hint(monkeypatch):
+    """Every hint any check can print: each check hands its mistakes to ``_check``."""
+    seen = []
+
+    def record(fn, cases, reference, mistakes, name, **kwargs):
+        seen.extend(hint for _, hint in mistakes)
+        return False
+
+    monkeypatch.setattr(checks, "_check", record)
+    for name in dir(checks):
+        if name.startswith("check_"):
+            getattr(checks, name)(stub)
+    monkeypatch.undo()
+    return seen
+
+
+def test_every_english_hint_has_a_chinese_one_and_no_chinese_hint_is_left_over(monkeypatch):
+    hints = every_hint(monkeypatch)
+    assert len(hints) >= 30  # every check's mistakes were found
+    missing = [h for h in hints if h not in checks.HINTS_ZH]
+    assert not missing, f"hints with no Chinese version in helpers/checks_zh.py: {missing}"
+    left_over = sorted(set(checks.HINTS_ZH) - set(hints))
+    assert not left_over, f"Chinese hints whose English hint is gone: {left_over}"
+    for english, chinese in checks.HINTS_ZH.items():
+        assert chinese != english and any("\u4e00" <= ch <= "\u9fff" for ch in chinese), english
+
+
+def test_every_message_has_both_languages_with_the_same_fields():
+    def fields(text):
+        return sorted(f for _, f, _, _ in string.Formatter().parse(text) if f is not None)
+
+    for key, versions in checks.MESSAGES.items():
+        assert set(versions) == set(lang.LANGUAGES), key
+        assert fields(versions["zh"]) == fields(versions["en"]), key
+
+
+@pytest.mark.parametrize(
+    ("check", "rights", "wrongs"), CASES, ids=lambda x: getattr(x, "__name__", "")
+)
+def test_checker_speaks_chinese_in_a_chinese_notebook(check, rights, wrongs, capsys, monkeypatch):
+    monkeypatch.delenv("COURSE_LANG")
+    for wrong, _ in wrongs:
+        lang.set_language("en")
+        _, english = run(check, wrong, capsys)
+        lang.set_language("zh")
+        ok, out = run(check, wrong, capsys)
+        assert not ok and "Not yet" not in out, wrong.__name__
+        if english.startswith("Not yet. Hint: "):  # a known mistake: its hint, in Chinese
+            hint = english.strip().removeprefix("Not yet. Hint: ")
+            assert out.strip() == f"还不对。提示：{checks.HINTS_ZH[hint]}", wrong.__name__
+        else:  # a wrong value or gradient, with the failing case
+            assert out.startswith("还不对："), wrong.__name__
+    ok, out = run(check, rights[0], capsys)
+    assert ok and out.startswith("正确：")
+    ok, out = run(check, stub, capsys)
+    assert not ok and out.startswith("还没完成") and "checks.solution(" in out
+
+
+def test_the_chinese_messages_without_a_known_mistake(capsys):
+    lang.set_language("zh")
+    ok, out = run(checks.check_reward_to_go, lambda r, g: r * 0 + 7.0, capsys)
+    assert not ok and "期望" in out and "得到" in out
+
+    def right_value_wrong_gradient(lp, G, b, N):
+        return -((G - _d(b)) * (2 * lp - lp.detach())).sum() / N
+
+    ok, out = run(checks.check_baseline_pg_loss, right_value_wrong_gradient, capsys)
+    assert not ok and "关于 logprobs 的梯度不对" in out
+
+    def broken(r, g):
+        raise KeyError("x")
+
+    ok, out = run(checks.check_reward_to_go, broken, capsys)
+    assert not ok and out.startswith("你的函数抛出了 KeyError")

@@ -152,21 +152,6 @@ def test_response_mask():
     assert mask.tolist() == [[1, 0, 0, 0], [1, 1, 1, 0], [0, 0, 0, 0]]
 
 
-def test_check_finite_names_what_to_lower():
-    assert gpt.check_finite(torch.tensor(1.5), "SFT").item() == 1.5
-    with pytest.raises(ValueError, match="SFT loss became nan.*lower sft_lr"):
-        gpt.check_finite(torch.tensor(float("nan")), "SFT", "sft_lr")
-    with pytest.raises(ValueError, match="not finite"):
-        gpt.check_finite(torch.tensor([1.0, float("inf")]), "PPO")
-
-
-def test_autocast_is_full_precision_on_cpu():
-    model = tiny_model()
-    x = torch.randint(TOK.vocab_size, (2, 5))
-    with gpt.autocast(torch.device("cpu")):
-        assert model(x).dtype == torch.float32
-
-
 def test_entropy_matches_a_naive_sum_and_its_limits():
     torch.manual_seed(0)
     logits = torch.randn(3, 4, TOK.vocab_size) * 3

@@ -1,5 +1,5 @@
-"""Tests of helpers.importance: the IS estimator, the 1-D experiment behind notebook 05's slider,
-its figure and the slider itself (built and moved without a browser)."""
+"""Tests of helpers.importance: the IS estimator and the 1-D experiment behind notebook 05's
+slider (its figure and the slider itself are tested in test_widgets_plots.py)."""
 
 import math
 
@@ -127,37 +127,6 @@ def test_wrong_sign_grows_with_distance():
     assert fractions[2] > 0.25
 
 
-def test_figure_draws_both_panels():
-    fig = importance.distance_figure(importance.gaussian_experiment(2.0, n_samples=5))
-    assert len(fig.axes) == 3  # densities, their twin axis (weights), histogram
-    assert any("wrong sign" in ax.get_title() for ax in fig.axes)
-    assert any("distance 2.0" in ax.get_title() for ax in fig.axes)
-
-
-def test_slider_redraws_the_figure_quickly(monkeypatch):
-    """Outside a kernel the Output widget cannot capture the figure, so record the redraws."""
-    import time
-
-    pytest.importorskip("ipywidgets")
-    drawn = []
-    real_figure = importance.distance_figure
-
-    def recording_figure(result, **kwargs):
-        drawn.append(result["distance"])
-        return real_figure(result, **kwargs)
-
-    monkeypatch.setattr(importance, "distance_figure", recording_figure)
-    box = importance.distance_explorer(n_samples=10, n_repeats=2000, distance=1.0)
-    slider = box.children[0]
-    assert "distance" in slider.description
-    assert drawn == [1.0], "the explorer should draw once when built"
-    start = time.perf_counter()
-    slider.value = 2.5
-    elapsed = time.perf_counter() - start
-    assert drawn == [1.0, 2.5], "moving the slider should redraw the figure at the new distance"
-    assert elapsed < 2.0, f"one redraw took {elapsed:.2f} s"
-
-
 # --- bad input --------------------------------------------------------------------------
 
 
@@ -203,9 +172,3 @@ def test_other_bad_arguments_raise():
         importance.gaussian_is_variance(0.0, float("nan"))
     with pytest.raises(ValueError, match="mu_p - mu_q"):
         importance.gaussian_is_variance(0.0, 40.0)
-    with pytest.raises(ValueError, match="result"):
-        importance.distance_figure({"distance": 1.0})
-    with pytest.raises(ValueError, match="distance"):
-        importance.distance_explorer(distance=5.0, max_distance=3.0)
-    with pytest.raises(ValueError, match="n_samples"):
-        importance.distance_explorer(n_samples=0)

@@ -122,8 +122,13 @@ def test_the_committed_readme_says_how_to_launch_any_clone():
     url = launch_links.configured_url(ROOT)
     if url is None:
         names = [p.name for p in launch_links.notebooks(ROOT)]
-        assert launch_links.readme_block(None, "main", names) in readme
+        zh_names = launch_links.zh_notebooks(ROOT)
+        assert zh_names, "the Chinese notebooks are linked too"
+        assert launch_links.readme_block(None, "main", names, zh_names) in readme
         assert "Path to a notebook file" in readme and "Git ref" in readme
+        readme_zh = (ROOT / "README.zh.md").read_text()
+        assert launch_links.readme_zh_block(None, "main", zh_names) in readme_zh
+        assert f"lab/tree/notebooks/{zh_names[0]}" in readme_zh
     else:  # once the URL is set, every link must be written and up to date
         assert launch_links.write_links(ROOT, url, check=True) == []
 
@@ -280,3 +285,34 @@ def test_the_notebooks_with_links_pass_the_linter(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_the_chinese_course_is_linked_and_its_notebooks_rebuilt_with_their_own_links(tmp_path):
+    names = {"01_policy_gradient.ipynb", "02_baseline.ipynb"}
+    root = course_copy(tmp_path, names=names)
+    shutil.copy(ROOT / "README.zh.md", root / "README.zh.md")
+    shutil.copytree(ROOT / "i18n", root / "i18n", ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "notebooks" / "zh").mkdir()
+    for name in names:
+        shutil.copy(ROOT / "notebooks" / "zh" / name, root / "notebooks" / "zh" / name)
+    code, out = run_tool("--root", str(root), "--url", URL)
+    assert code == 0, out
+    readme, readme_zh = ((root / n).read_text() for n in ("README.md", "README.zh.md"))
+    assert f"]({BINDER}zh/01_policy_gradient.ipynb)" in readme
+    assert f"]({COLAB}zh/02_baseline.ipynb)" in readme and "README.zh.md" in readme
+    assert f"]({BINDER}zh/01_policy_gradient.ipynb)" in readme_zh
+    assert f"]({COLAB}zh/02_baseline.ipynb)" in readme_zh and "COURSE_LANG=zh" in readme_zh
+    assert f"]({COLAB}01_policy_gradient.ipynb)" not in readme_zh  # only the Chinese ones
+    i18n = launch_links._i18n_builder(root)
+    for name in names:
+        en = nbformat.read(root / "notebooks" / name, as_version=4)
+        zh = nbformat.read(root / "notebooks" / "zh" / name, as_version=4)
+        assert i18n.problems(root / "notebooks" / name, root) == []  # nothing new to translate
+        assert f"]({BINDER}zh/{name})" in zh.cells[0].source
+        assert f"]({COLAB}zh/{name})" in zh.cells[0].source
+        title = i18n.read_translations(i18n.translation_path(root / "notebooks" / name, root))
+        assert zh.cells[0].source.startswith(title[en.cells[0].id][1].splitlines()[0] + "\n\n")
+        assert [c for c in zh.cells if c.cell_type == "code"] == [
+            c for c in en.cells if c.cell_type == "code"
+        ]  # the Colab cell too
+    assert run_tool("--root", str(root), "--check")[0] == 0

@@ -1,12 +1,12 @@
-"""The pure functions under the sliders, the slider widgets themselves (without a browser),
-and the plot helpers."""
+"""The pure functions under the sliders (wherever they live: envs, losses, importance), the
+slider widgets themselves (without a browser), and the plot helpers."""
 
 import matplotlib
 import numpy as np
 import pytest
 import torch
 
-from helpers import plots, widgets
+from helpers import envs, importance, losses, plots, widgets
 
 LOGITS = torch.tensor([1.0, 1.0, -0.8])
 MEANS = torch.tensor([1.0, 2.0, 3.0])
@@ -19,9 +19,7 @@ def test_bandit_update_matches_autograd_step():
     surrogate = ((rewards - 1.5) * torch.log_softmax(theta, 0)[actions]).mean()
     (grad,) = torch.autograd.grad(surrogate, theta)
     want = torch.softmax(LOGITS + 0.7 * grad, 0)
-    assert torch.allclose(
-        widgets.bandit_update(LOGITS, actions, rewards, 1.5, 0.7), want, atol=1e-6
-    )
+    assert torch.allclose(envs.bandit_update(LOGITS, actions, rewards, 1.5, 0.7), want, atol=1e-6)
 
 
 @pytest.mark.parametrize("b", [0.0, 1.7, 4.0])
@@ -31,14 +29,14 @@ def test_gradient_variance_closed_form_matches_sampling(b):
     actions = torch.multinomial(probs, 400_000, replacement=True)
     rewards = MEANS[actions] + 0.5 * torch.randn(actions.shape)
     g = (rewards - b)[:, None] * (torch.nn.functional.one_hot(actions, 3) - probs)
-    assert widgets.gradient_variance(LOGITS, MEANS, 0.5, b) == pytest.approx(
+    assert envs.bandit_gradient_variance(LOGITS, MEANS, 0.5, b) == pytest.approx(
         g.var(0).sum().item(), rel=0.02
     )
 
 
 def test_gradient_variance_is_vectorised_over_b_and_minimal_near_mean_reward():
     bs = np.linspace(-2, 6, 81)
-    v = widgets.gradient_variance(LOGITS, MEANS, 0.3, bs)
+    v = envs.bandit_gradient_variance(LOGITS, MEANS, 0.3, bs)
     assert v.shape == bs.shape
     best = bs[v.argmin()]
     assert 1.0 < best < 3.0  # between the smallest and the largest arm mean
@@ -78,26 +76,26 @@ def test_baseline_explorer_redraws_when_the_slider_moves():
     ("call", "message"),
     [
         (
-            lambda: widgets.bandit_update(
+            lambda: envs.bandit_update(
                 LOGITS, torch.tensor([0, 3]), torch.tensor([1.0, 1.0]), 0.0, 1.0
             ),
             "actions must be arm indices",
         ),
         (
-            lambda: widgets.bandit_update(LOGITS, torch.tensor([0]), torch.tensor([1.0]), 0.0, 0.0),
+            lambda: envs.bandit_update(LOGITS, torch.tensor([0]), torch.tensor([1.0]), 0.0, 0.0),
             "lr must be a number",
         ),
         (
-            lambda: widgets.bandit_update(
+            lambda: envs.bandit_update(
                 LOGITS, torch.tensor([0]), torch.tensor([1.0]), float("nan"), 1.0
             ),
             "b must be a number",
         ),
         (
-            lambda: widgets.gradient_variance(LOGITS, MEANS[:2], 0.1, 0.0),
+            lambda: envs.bandit_gradient_variance(LOGITS, MEANS[:2], 0.1, 0.0),
             "logits and means must have the same shape",
         ),
-        (lambda: widgets.gradient_variance(LOGITS, MEANS, -1.0, 0.0), "noise_std"),
+        (lambda: envs.bandit_gradient_variance(LOGITS, MEANS, -1.0, 0.0), "noise_std"),
         (lambda: plots.learning_curves({}), "runs must map at least one label"),
         (lambda: plots.learning_curves({"a": []}), r"runs\['a'\] must hold at least one"),
     ],
@@ -134,14 +132,12 @@ def test_learning_curves_without_hold_cover_the_common_range():
 
 def test_clipped_surrogate_is_flat_outside_the_helpful_side_only():
     ratio = np.array([0.5, 0.9, 1.0, 1.1, 1.5])
-    assert np.allclose(widgets.clipped_surrogate(ratio, 1.0, 0.2), [0.5, 0.9, 1.0, 1.1, 1.2])
-    assert np.allclose(widgets.clipped_surrogate(ratio, -1.0, 0.2), [-0.8, -0.9, -1.0, -1.1, -1.5])
+    assert np.allclose(losses.clipped_surrogate(ratio, 1.0, 0.2), [0.5, 0.9, 1.0, 1.1, 1.2])
+    assert np.allclose(losses.clipped_surrogate(ratio, -1.0, 0.2), [-0.8, -0.9, -1.0, -1.1, -1.5])
     # the same numbers as the loss helper, per sample (the loss is minus the mean)
-    from helpers import losses
-
     lp = torch.log(torch.tensor(ratio, dtype=torch.float32))
     for adv in (1.0, -2.0):
-        want = -widgets.clipped_surrogate(ratio, adv, 0.2).mean()
+        want = -losses.clipped_surrogate(ratio, adv, 0.2).mean()
         got = losses.ppo_clip_loss(lp, torch.zeros(5), torch.full((5,), adv), 0.2).item()
         assert got == pytest.approx(want, abs=1e-6)
 
@@ -170,12 +166,12 @@ def test_clip_figure_panels_and_explorer_retrain_button():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: widgets.clipped_surrogate([1.0], 1.0, -0.1), "clip_coef must be a number"),
+        (lambda: losses.clipped_surrogate([1.0], 1.0, -0.1), "clip_coef must be a number"),
         (
-            lambda: widgets.clipped_surrogate([-1.0], 1.0, 0.2),
+            lambda: losses.clipped_surrogate([-1.0], 1.0, 0.2),
             "ratio must hold finite, non-negative",
         ),
-        (lambda: widgets.clipped_surrogate([1.0], float("nan"), 0.2), "advantage must be a number"),
+        (lambda: losses.clipped_surrogate([1.0], float("nan"), 0.2), "advantage must be a number"),
         (lambda: widgets.clip_figure(1.5), "clip_coef must be a number"),
     ],
 )
@@ -215,3 +211,43 @@ def test_reuse_panels_draw_each_objective_on_the_four_panels():
 def test_reuse_panels_bad_input(runs, message):
     with pytest.raises(ValueError, match=message):
         plots.reuse_panels(runs, [0, 1, 2, 4])
+
+
+def test_distance_figure_draws_both_panels_closed():
+    import matplotlib.pyplot as plt
+
+    fig = plots.distance_figure(importance.gaussian_experiment(2.0, n_samples=5))
+    assert len(fig.axes) == 3  # densities, their twin axis (weights), histogram
+    assert any("wrong sign" in ax.get_title() for ax in fig.axes)
+    assert any("distance 2.0" in ax.get_title() for ax in fig.axes)
+    assert not plt.fignum_exists(fig.number), "the figure must be closed in pyplot (shown once)"
+
+
+def test_distance_explorer_redraws_quickly_when_the_slider_moves():
+    import time
+
+    box = widgets.distance_explorer(n_samples=10, n_repeats=2000, distance=1.0)
+    slider, image = box.children
+    assert "distance" in slider.description
+    first = image.value
+    assert first[:8] == b"\x89PNG\r\n\x1a\n", "the explorer should draw a PNG when created"
+    start = time.perf_counter()
+    slider.value = 2.5
+    elapsed = time.perf_counter() - start
+    assert image.value != first, "moving the slider should redraw the figure"
+    want = plots.figure_png(plots.distance_figure(importance.gaussian_experiment(2.5, 10, 2000)))
+    assert image.value == want, "the redraw should show the experiment at the new distance"
+    assert elapsed < 2.0, f"one redraw took {elapsed:.2f} s"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: plots.distance_figure({"distance": 1.0}), "result must be the dict"),
+        (lambda: widgets.distance_explorer(distance=5.0, max_distance=3.0), "distance"),
+        (lambda: widgets.distance_explorer(n_samples=0), "n_samples"),
+    ],
+)
+def test_distance_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

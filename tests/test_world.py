@@ -68,20 +68,29 @@ def test_a_missing_world_is_made_by_running_notebook_07_with_the_seed(tmp_path):
     assert how.startswith("loaded") and torch.equal(again["sft"].wte.weight, w["sft"].wte.weight)
 
 
-def test_a_failing_assert_of_07_is_reported_and_its_world_still_made(tmp_path):
-    nb_body = "assert SEED != 1, 'PPO should raise the gold score'\n"
+def test_a_failing_assert_of_07_is_an_error_and_keeps_no_world(tmp_path):
     stand_in_07(tmp_path)
     nb = nbformat.read(tmp_path / world.NOTEBOOK_07, as_version=4)
-    nb.cells.insert(1, nbformat.v4.new_code_cell(nb_body))
+    nb.cells.insert(1, nbformat.v4.new_code_cell("assert SEED != 1, 'PPO should raise the gold'"))
+    nb.cells.append(nbformat.v4.new_code_cell("assert SEED != 3, 'a check after the save'"))
     nbformat.write(nb, tmp_path / world.NOTEBOOK_07)
-    w, how = world.load_or_build(1, folder=tmp_path)
-    assert w["seed"] == 1
-    assert "1 of 07's asserts did not hold with this seed: AssertionError: PPO should raise" in how
+    with pytest.raises(RuntimeError, match="notebook 07 failed with SEED = 1, so notebook 08 has"):
+        world.load_or_build(1, folder=tmp_path)
+    with pytest.raises(RuntimeError, match="cell 2/4: AssertionError: PPO should raise the gold"):
+        world.build(1, folder=tmp_path)
+    assert not (tmp_path / "cache" / "07_world_seed1.pt").exists()  # its save cell never ran
+    with pytest.raises(RuntimeError, match="cell 4/4: AssertionError: a check after the save"):
+        world.load_or_build(3, folder=tmp_path)
+    assert not (tmp_path / "cache" / "07_world_seed3.pt").exists()  # saved, then removed
+    w, how = world.load_or_build(2, folder=tmp_path)  # a seed on which 07 holds
+    assert w["seed"] == 2 and "every assert of 07 holding" in how
 
 
 def test_a_notebook_07_that_saves_no_world_raises_with_its_output(tmp_path):
     stand_in_07(tmp_path, body="raise ValueError('the reward model should agree')")
-    with pytest.raises(RuntimeError, match="notebook 07 wrote no world with SEED = 1; its cells"):
+    with pytest.raises(
+        RuntimeError, match="notebook 07 failed with SEED = 1.*the reward model should agree"
+    ):
         world.build(1, folder=tmp_path)
 
 

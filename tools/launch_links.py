@@ -12,7 +12,10 @@ it, ``git remote get-url origin`` if that is on GitHub. From it this writes
   and the course's URL (after the title line);
 - and, right after that cell, a code cell tagged ``colab-setup`` that on Google Colab installs
   the course's ``helpers`` from the repository and what Colab lacks, keeping Colab's own torch
-  and ipywidgets, and anywhere else does nothing (no output, no import, microseconds).
+  and ipywidgets, and anywhere else does nothing (no output, no import, microseconds);
+- the Chinese course too: README.md's block links the notebooks in ``notebooks/zh/``,
+  README.zh.md gets its own block in Chinese, and each Chinese notebook is rebuilt from its
+  English one (``i18n/build.py``, which points the links at the Chinese notebook).
 Everything it writes sits between markers (or in the tagged cell), so running it again
 replaces its own text and changes nothing else: it is idempotent. Outputs are untouched; the
 new cell has none until the notebook is next run (``benchmarks/course_run.py --write``).
@@ -114,8 +117,17 @@ def notebooks(root):
     )
 
 
-def readme_block(url, branch, names):
-    """The README's launch block for ``url`` (None: how to launch any clone by hand)."""
+def zh_notebooks(root):
+    """The Chinese notebooks, ``zh/NN_*.ipynb`` (paths relative to ``notebooks/``)."""
+    folder = root / "notebooks" / "zh"
+    return [
+        f"zh/{p.name}" for p in sorted(folder.glob("*.ipynb")) if NOTEBOOK_NAME.fullmatch(p.name)
+    ]
+
+
+def readme_block(url, branch, names, zh_names=()):
+    """The README's launch block for ``url`` (None: how to launch any clone by hand);
+    ``zh_names``: the Chinese notebooks (``zh/01_...ipynb``), linked too."""
     lines = [README_START, ""]
     if url:
         owner, name = parse_github(url)
@@ -124,13 +136,22 @@ def readme_block(url, branch, names):
             f"[![Launch the course on Binder]({BINDER_BADGE})]({binder_url(owner, name, branch, first)})"
             f" opens JupyterLab on `{first}` on mybinder.org (free: about 1 CPU and 2 GB;"
             " the first launch after a change builds the image, which takes several minutes).",
+        ]
+        if zh_names:
+            lines += [
+                "",
+                f"[![Launch the Chinese course on Binder]({BINDER_BADGE})]"
+                f"({binder_url(owner, name, branch, zh_names[0])}) the course in Chinese "
+                f"(中文版，[README.zh.md](README.zh.md)), on `{zh_names[0]}`.",
+            ]
+        lines += [
             "",
             "Or open one notebook in Google Colab (its first code cell installs the course there):",
             "",
             "| notebook | Colab |",
             "|---|---|",
         ]
-        for nb in names:
+        for nb in [*names, *zh_names]:
             colab = colab_url(owner, name, branch, nb)
             lines.append(f"| `{nb}` | [![Open in Colab]({COLAB_BADGE})]({colab}) |")
         lines += ["", f"The course's repository: <{url}> (branch `{branch}`).", ""]
@@ -149,6 +170,11 @@ def readme_block(url, branch, names):
             "notebook > GitHub*), but it needs the set-up cell that the launch links add.",
             "",
         ]
+        if zh_names:
+            lines += [
+                f"The course in Chinese (中文版，[README.zh.md](README.zh.md)): `lab/tree/notebooks/{zh_names[0]}`.",
+                "",
+            ]
     lines += [
         "For a new URL or fork: `python tools/launch_links.py --url https://github.com/OWNER/NAME`",
         "records it and writes the badges here, the links in each notebook's first cell and each",
@@ -157,6 +183,68 @@ def readme_block(url, branch, names):
         END,
     ]
     return "\n".join(lines)
+
+
+def readme_zh_block(url, branch, zh_names):
+    """README.zh.md's launch block, in Chinese, for the Chinese notebooks."""
+    first = zh_names[0] if zh_names else "zh/01_policy_gradient.ipynb"
+    lines = [README_START, ""]
+    if url:
+        owner, name = parse_github(url)
+        lines += [
+            f"[![在 Binder 上启动课程]({BINDER_BADGE})]({binder_url(owner, name, branch, first)})"
+            f" 在 mybinder.org 上打开 JupyterLab，进入 `{first}`(免费：约 1 个 CPU、2 GB 内存；"
+            "改动之后的第一次启动要构建镜像，需要几分钟)。",
+            "",
+            "或者在 Google Colab 中打开一个笔记本(它的第一个代码单元格会在那里安装课程)：",
+            "",
+            "| 笔记本 | Colab |",
+            "|---|---|",
+        ]
+        for nb in zh_names:
+            colab = colab_url(owner, name, branch, nb)
+            lines.append(f"| `{nb}` | [![Open in Colab]({COLAB_BADGE})]({colab}) |")
+        lines += [
+            "",
+            "在 Colab 中，检查的提示默认是英文：先运行 `%env COURSE_LANG=zh`。",
+            "",
+            f"课程的仓库：<{url}>(分支 `{branch}`)。",
+            "",
+        ]
+    else:
+        lines += [
+            "这份课程还没有填写公开地址(pyproject.toml 的 `[project.urls] Repository`)，所以还没有启动徽章。",
+            "GitHub 上的任何公开克隆都可以在 [mybinder.org](https://mybinder.org) 上启动：在表单中填写",
+            "",
+            "- **GitHub repository name or URL**：克隆的地址，例如 `https://github.com/OWNER/NAME`；",
+            "- **Git ref**：分支，例如 `main`；",
+            "- **Path to a notebook file**：把下拉框从 *File* 切换为 *URL*，填写",
+            f"  `lab/tree/notebooks/{first}`；",
+            "",
+            "然后按 **launch**。Google Colab 也能从克隆打开笔记本(*File > Open notebook > GitHub*)，"
+            "但需要启动链接添加的设置单元格。",
+            "",
+        ]
+    lines += [
+        "有了新地址或分支后：`python tools/launch_links.py --url https://github.com/OWNER/NAME`",
+        "会记录它，并写出这里和英文 README 的徽章、每个笔记本第一个单元格中的链接，以及每个笔记本的 Colab 设置单元格。",
+        "",
+        END,
+    ]
+    return "\n".join(lines)
+
+
+def _i18n_builder(root):
+    """``i18n/build.py`` of the course at ``root`` as a module, or None if it has none."""
+    import importlib.util
+
+    path = root / "i18n" / "build.py"
+    if not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location("i18n_build", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def notebook_links(url, branch, notebook):
@@ -254,16 +342,21 @@ def write_links(root, url, branch="main", check=False):
     if not paths:
         raise ValueError(f"no notebooks/NN_*.ipynb under {root}")
     changed, dependencies = [], colab_dependencies(pyproject)
-    readme = (root / "README.md").read_text()
-    new_readme = replace_block(readme, readme_block(url, branch, [p.name for p in paths]))
-    if new_readme is None:
-        raise ValueError(
-            "README.md has no launch block (the <!-- launch-links:start ... --> markers)"
-        )
-    if new_readme != readme:
-        changed.append(root / "README.md")
-        if not check:
-            (root / "README.md").write_text(new_readme)
+    zh_names = zh_notebooks(root)
+    blocks = {"README.md": readme_block(url, branch, [p.name for p in paths], zh_names)}
+    if (root / "README.zh.md").exists():
+        blocks["README.zh.md"] = readme_zh_block(url, branch, zh_names)
+    for readme_name, block in blocks.items():
+        readme = (root / readme_name).read_text()
+        new_readme = replace_block(readme, block)
+        if new_readme is None:
+            raise ValueError(
+                f"{readme_name} has no launch block (the <!-- launch-links:start ... --> markers)"
+            )
+        if new_readme != readme:
+            changed.append(root / readme_name)
+            if not check:
+                (root / readme_name).write_text(new_readme)
     for path in paths:
         text = path.read_text()
         nb = nbformat.reads(text, as_version=4)
@@ -273,6 +366,23 @@ def write_links(root, url, branch="main", check=False):
             changed.append(path)
             if not check:
                 path.write_text(new_text)
+    changed += _rebuild_chinese(root, paths, zh_names, check)
+    return changed
+
+
+def _rebuild_chinese(root, paths, zh_names, check):
+    """Rebuild each Chinese notebook from its (now linked) English one; the changed paths."""
+    i18n = _i18n_builder(root) if zh_names else None
+    changed = []
+    for path in paths if i18n else ():
+        target = root / "notebooks" / "zh" / path.name
+        if f"zh/{path.name}" not in zh_names or i18n.problems(path, root):
+            continue  # not translated (yet): i18n/build.py says what is missing
+        want = i18n.build(path, root)
+        if nbformat.read(target, as_version=4) != want:
+            changed.append(target)
+            if not check:
+                nbformat.write(want, target)
     return changed
 
 
