@@ -70,6 +70,12 @@ def kl_penalized_rewards(rm_score, logprobs, ref_logprobs, beta):  # scalar, (T,
     return rewards
 
 
+def dpo_loss(logps_chosen, logps_rejected, ref_logps_chosen, ref_logps_rejected, beta):  # (B,) x4
+    chosen_logratio = logps_chosen - ref_logps_chosen  # log pi(y_w) / pi_ref(y_w)
+    rejected_logratio = logps_rejected - ref_logps_rejected  # log pi(y_l) / pi_ref(y_l)
+    return -torch.nn.functional.logsigmoid(beta * (chosen_logratio - rejected_logratio)).mean()
+
+
 _SOLUTIONS = {
     f.__name__: f
     for f in (
@@ -80,6 +86,7 @@ _SOLUTIONS = {
         is_estimate,
         ppo_clip_loss,
         kl_penalized_rewards,
+        dpo_loss,
     )
 }
 
@@ -594,3 +601,65 @@ def check_kl_penalized_rewards(fn):
         ),
     ]
     return _check(fn, cases, kl_penalized_rewards, mistakes, "kl_penalized_rewards")
+
+
+def check_dpo_loss(fn):
+    """Notebook 08: ``fn(logps_chosen, logps_rejected, ref_logps_chosen, ref_logps_rejected,
+    beta)`` returns DPO's loss. Its gradient with respect to the policy's log-probabilities
+    (the first two arguments) is checked too: it is what DPO trains with."""
+    torch.manual_seed(8)
+    lc, lr = -torch.rand(5) * 20, -torch.rand(5) * 20
+    rc, rr = lc + torch.randn(5), lr + torch.randn(5)
+    cases = [(lc, lr, rc, rr, 0.1), (lc, lr, rc, rr, 0.5), (lc[:3], lr[:3], rc[:3], rr[:3], 2.0)]
+    logsig = torch.nn.functional.logsigmoid
+
+    def margin(lc, lr, rc, rr):
+        return (lc - rc) - (lr - rr)
+
+    mistakes = [
+        (
+            lambda lc, lr, rc, rr, b: -logsig(-b * margin(lc, lr, rc, rr)).mean(),
+            "a sign error: the chosen response's log-ratio comes first, "
+            "beta * ((log pi(y_w) - log pi_ref(y_w)) - (log pi(y_l) - log pi_ref(y_l))).",
+        ),
+        (
+            lambda lc, lr, rc, rr, b: logsig(b * margin(lc, lr, rc, rr)).mean(),
+            "a sign error: the loss to minimise is *minus* the log-likelihood, -log sigmoid(...).",
+        ),
+        (
+            lambda lc, lr, rc, rr, b: -logsig(b * (lc - lr)).mean(),
+            "the reference is missing: DPO's implicit reward is beta * log(pi(y) / pi_ref(y)), "
+            "so subtract ref_logps_chosen and ref_logps_rejected.",
+        ),
+        (
+            lambda lc, lr, rc, rr, b: -logsig(b * ((lc + rc) - (lr + rr))).mean(),
+            "the reference has the wrong sign: it is log pi(y) - log pi_ref(y), a log-ratio.",
+        ),
+        (
+            lambda lc, lr, rc, rr, b: -b * logsig(margin(lc, lr, rc, rr)).mean(),
+            "beta is in the wrong place: it multiplies the margin *inside* the log-sigmoid "
+            "(it is the implicit reward's scale), not the loss.",
+        ),
+        (
+            lambda lc, lr, rc, rr, b: -logsig(margin(lc, lr, rc, rr) / b).mean(),
+            "beta is in the wrong place: multiply the margin by beta, do not divide by it.",
+        ),
+        (
+            lambda lc, lr, rc, rr, b: -logsig(margin(lc, lr, rc, rr)).mean(),
+            "beta is missing: the margin is multiplied by beta inside the log-sigmoid.",
+        ),
+        (
+            lambda lc, lr, rc, rr, b: -torch.sigmoid(b * margin(lc, lr, rc, rr)).mean(),
+            "the log is missing: minimise -log sigmoid(...), the negative log-likelihood.",
+        ),
+        (
+            lambda lc, lr, rc, rr, b: -logsig(b * margin(lc, lr, rc, rr)).sum(),
+            "a sum instead of a mean over the comparisons of the batch.",
+        ),
+        (
+            lambda lc, lr, rc, rr, b: dpo_loss(lc.detach(), lr.detach(), rc, rr, b),
+            "the value is right but no gradient reaches the policy's log-probabilities: they "
+            "were detached (or turned into numbers). They are what DPO trains.",
+        ),
+    ]
+    return _check(fn, cases, dpo_loss, mistakes, "dpo_loss", grad_args=(0, 1))

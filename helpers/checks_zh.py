@@ -130,4 +130,42 @@ HINTS_ZH = {
     "beta scales only the KL penalty, not the reward model's score.": (
         "beta 只缩放 KL 惩罚，不缩放奖励模型的分数。"
     ),
+    # 08 the DPO loss
+    "a sign error: the chosen response's log-ratio comes first, "
+    "beta * ((log pi(y_w) - log pi_ref(y_w)) - (log pi(y_l) - log pi_ref(y_l))).": (
+        "符号错误：被选中回答的对数比值在前，"
+        "beta * ((log pi(y_w) - log pi_ref(y_w)) - (log pi(y_l) - log pi_ref(y_l)))。"
+    ),
+    "a sign error: the loss to minimise is *minus* the log-likelihood, -log sigmoid(...).": (
+        "符号错误：要最小化的损失是对数似然的*相反数*，-log sigmoid(...)。"
+    ),
+    "the reference is missing: DPO's implicit reward is beta * log(pi(y) / pi_ref(y)), "
+    "so subtract ref_logps_chosen and ref_logps_rejected.": (
+        "缺少参考模型：DPO 的隐式奖励是 beta * log(pi(y) / pi_ref(y))，"
+        "所以要减去 ref_logps_chosen 和 ref_logps_rejected。"
+    ),
+    "the reference has the wrong sign: it is log pi(y) - log pi_ref(y), a log-ratio.": (
+        "参考模型的符号反了：应是 log pi(y) - log pi_ref(y)，一个对数比值。"
+    ),
+    "beta is in the wrong place: it multiplies the margin *inside* the log-sigmoid "
+    "(it is the implicit reward's scale), not the loss.": (
+        "beta 放错了位置：它在 log-sigmoid *里面*乘以间隔(它是隐式奖励的尺度)，而不是乘以损失。"
+    ),
+    "beta is in the wrong place: multiply the margin by beta, do not divide by it.": (
+        "beta 放错了位置：用 beta 乘以间隔，而不是除以它。"
+    ),
+    "beta is missing: the margin is multiplied by beta inside the log-sigmoid.": (
+        "缺少 beta：在 log-sigmoid 里面，间隔要乘以 beta。"
+    ),
+    "the log is missing: minimise -log sigmoid(...), the negative log-likelihood.": (
+        "缺少 log：要最小化的是 -log sigmoid(...)，即负对数似然。"
+    ),
+    "a sum instead of a mean over the comparisons of the batch.": (
+        "对这批比较求了和，而不是求平均。"
+    ),
+    "the value is right but no gradient reaches the policy's log-probabilities: they "
+    "were detached (or turned into numbers). They are what DPO trains.": (
+        "值是对的，但没有梯度传到策略的对数概率：它们被分离出了计算图(或者变成了普通数字)。"
+        "DPO 训练的正是它们。"
+    ),
 }

@@ -1,8 +1,10 @@
 """Plots: learning curves with a band over seeds, bar charts of action probabilities, the
 panels of the "reuse one batch" experiment (notebooks 05 and 06), the importance-sampling
-figure under notebook 05's slider, and notebook 07's over-optimisation figure (gold score against
+figure under notebook 05's slider, notebook 07's over-optimisation figure (gold score against
 sqrt(KL to the SFT model), after Gao, Schulman and Hilton, 2022, with best-of-n on the same axes,
-proxy against gold, and mode collapse).
+proxy against gold, and mode collapse), and notebook 08's figures (how DPO moves the
+log-probabilities of the chosen and the rejected responses; every method side by side, gold
+against sqrt(KL)).
 
 Every function returns the matplotlib Figure, so a notebook shows it by leaving it last in
 a cell, and a test can inspect it without a screen. Each figure is closed in pyplot as soon
@@ -357,5 +359,106 @@ def overoptimization_figure(runs, best_of_n=None, beta=None, sft_gold=None, smoo
     ax_gold.legend(fontsize="x-small")
     for ax in (ax_gold, ax_proxy, ax_dist):
         ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- notebook 08: DPO and GRPO
+DPO_KEYS = ("chosen", "rejected", "gold", "kl", "accuracy")
+
+
+def _check_dpo_runs(runs):
+    if not isinstance(runs, dict):
+        raise ValueError("runs must map a DPO beta to a run (a dict)")
+    for beta, run in runs.items():
+        _validate.positive("beta", beta)
+        for key in DPO_KEYS:
+            if key not in run:
+                raise ValueError(f"runs[{beta}] must hold {key!r}")
+        if not run["chosen"] or len(run["chosen"]) != len(run["rejected"]):
+            raise ValueError(
+                f"runs[{beta}]'s 'chosen' and 'rejected' must be non-empty, one length"
+            )
+
+
+def dpo_figure(runs, beta=None, sft_gold=None, extra=None, smooth=10):
+    """Two panels. Left: how far log pi(y) - log pi_ref(y) of the chosen (solid) and the
+    rejected (dashed) responses moved during training, for every run (moving averages over
+    ``smooth`` steps; the run for ``beta`` thick). Right: each run's gold score against
+    sqrt(KL to SFT) on held-out prompts. ``runs`` maps beta to a run (``DPO_KEYS``); ``extra``
+    maps a label to a run drawn the same way (e.g. DPO with an SFT term)."""
+    _check_dpo_runs(runs)
+    extra = extra or {}
+    fig, (ax_lp, ax_gold) = new_figure((13, 4.2), ncols=2)
+    items = [(f"DPO, beta={b:g}", runs[b], b == beta) for b in sorted(runs)]
+    items += [(label, run, False) for label, run in extra.items()]
+    for i, (label, run, thick) in enumerate(items):
+        kw = {"color": f"C{i}", "linewidth": 2.5 if thick else 1.2, "alpha": 1 if thick else 0.7}
+        steps = np.arange(1, len(run["chosen"]) + 1)
+        ax_lp.plot(steps, moving_average(run["chosen"], smooth), **kw, label=f"{label}: chosen")
+        ax_lp.plot(steps, moving_average(run["rejected"], smooth), "--", **kw, label="... rejected")
+        ax_gold.plot(
+            sqrt_kl([run["kl"]]),
+            [run["gold"]],
+            "o",
+            color=kw["color"],
+            markersize=11 if thick else 7,
+            label=label,
+        )
+    ax_lp.axhline(0.0, color="black", linewidth=0.8)
+    ax_lp.set_xlabel("DPO step")
+    ax_lp.set_ylabel("log pi(y) - log pi_SFT(y), nats")
+    ax_lp.set_title("log-probabilities of the chosen and the rejected responses")
+    ax_lp.legend(fontsize="x-small", ncol=2)
+    if sft_gold is not None:
+        ax_gold.plot([0.0], [sft_gold], "k*", markersize=12, label="SFT")
+        ax_gold.axhline(sft_gold, color="black", linewidth=0.8, linestyle="-.")
+    ax_gold.set_xlabel("sqrt(KL(policy || SFT)), sqrt(nats)")
+    ax_gold.set_ylabel("gold score on held-out prompts")
+    ax_gold.set_title(f"beta = {beta:g}" if beta is not None else "DPO runs")
+    ax_gold.legend(fontsize="x-small")
+    for ax in (ax_lp, ax_gold):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def side_by_side_figure(points, best_of_n=None, sft_gold=None):
+    """Gold score against sqrt(KL to SFT) on held-out prompts for several methods at once.
+
+    ``points`` maps a label to ``(kl, gold)``; ``best_of_n`` (as in 07) is drawn as a dashed
+    line with its n; ``sft_gold`` as a star at KL 0."""
+    if not isinstance(points, dict) or not points:
+        raise ValueError("points must map at least one label to (kl, gold)")
+    _check_best_of_n(best_of_n)
+    fig, ax = new_figure((11, 5))
+    markers = "os^DvP<>X"
+    for i, (label, (kl, gold)) in enumerate(points.items()):
+        _validate.number_in(f"points[{label!r}]'s gold", gold, -1e6, 1e6)
+        ax.plot(
+            sqrt_kl([kl]),
+            [gold],
+            markers[i % len(markers)],
+            color=f"C{i}",
+            markersize=10,
+            label=f"{label}: gold {gold:+.2f}, KL {kl:.1f}",
+        )
+    if best_of_n is not None:
+        x = sqrt_kl(best_of_n["kl"])
+        ax.plot(
+            x, best_of_n["gold"], "k--", marker="s", markersize=4, label="best-of-n (RM-ranked)"
+        )
+        for n, xi, g in zip(best_of_n["n"], x, best_of_n["gold"], strict=True):
+            ax.annotate(
+                f"n={n}", (xi, g), textcoords="offset points", xytext=(3, -10), fontsize="x-small"
+            )
+    if sft_gold is not None:
+        ax.plot([0.0], [sft_gold], "k*", markersize=14, label=f"SFT: gold {sft_gold:+.2f}")
+        ax.axhline(sft_gold, color="black", linewidth=0.8, linestyle="-.")
+    ax.set_xlabel("sqrt(KL(policy || SFT)), sqrt(nats)")
+    ax.set_ylabel("gold score on held-out prompts")
+    ax.set_title("every method on one world: gold against distance from SFT")
+    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig

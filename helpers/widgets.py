@@ -264,3 +264,62 @@ def beta_explorer(
     train_on_click(button, log, retrain, redraw)
     redraw()
     return W.VBox([W.HBox([slider, button]), summary, image, log])
+
+
+def dpo_summary(runs, beta):
+    """One line about notebook 08's DPO run with this ``beta`` (a run holds
+    ``plots.DPO_KEYS``), or how to get it."""
+    beta = _validate.positive("beta", beta)
+    if beta not in runs:
+        return lang.pick(
+            f"beta = {beta:g}: not trained yet; press the button to train DPO with it.",
+            f"beta = {beta:g}：还没有训练；按下按钮，用它训练 DPO。",
+        )
+    run = runs[beta]
+    return lang.pick(
+        f"beta = {beta:g}: implicit reward right on {run['accuracy']:.0%} of held-out comparisons; "
+        f"log-prob change of the chosen {run['chosen'][-1]:+.1f}, of the rejected "
+        f"{run['rejected'][-1]:+.1f} nats; gold {run['gold']:+.2f}, KL to SFT {run['kl']:.1f} nats",
+        f"beta = {beta:g}：隐式奖励在 {run['accuracy']:.0%} 的留出比较上判断正确；"
+        f"被选中回答的对数概率变化 {run['chosen'][-1]:+.1f} nats，被拒绝回答的 "
+        f"{run['rejected'][-1]:+.1f} nats；金标准(gold)得分 {run['gold']:+.2f}，"
+        f"与 SFT 的 KL散度 {run['kl']:.1f} nats",
+    )
+
+
+def dpo_explorer(
+    runs, train, betas=(0.05, 0.1, 0.2, 0.5, 1.0), beta=0.1, sft_gold=None, extra=None
+):
+    """Notebook 08's DPO "beta" slider that redraws ``plots.dpo_figure`` at once for runs already
+    trained, and a button that calls ``train(beta)`` (which returns a run) and adds it to ``runs``."""
+    import ipywidgets as W
+
+    betas = sorted(set(betas) | set(runs))
+    slider = W.SelectionSlider(
+        options=betas,
+        value=beta if beta in betas else betas[0],
+        description="DPO beta",
+        continuous_update=False,
+        style={"description_width": "initial"},
+    )
+    button = W.Button(
+        description=lang.pick("train DPO with this beta", "用这个 beta 训练 DPO"),
+        icon="play",
+        layout=W.Layout(width="220px"),
+    )
+    summary = W.Label()
+    image = W.Image(format="png")
+    log = W.Output()
+
+    def redraw(_=None):  # the figure first: it checks runs
+        fig = plots.dpo_figure(runs, slider.value, sft_gold, extra)
+        summary.value = dpo_summary(runs, slider.value)
+        image.value = plots.figure_png(fig)
+
+    def retrain():
+        runs[slider.value] = train(slider.value)
+
+    slider.observe(redraw, names="value")
+    train_on_click(button, log, retrain, redraw)
+    redraw()
+    return W.VBox([W.HBox([slider, button]), summary, image, log])

@@ -24,6 +24,7 @@ SLIDER_NOTEBOOKS = [
     "05_off_policy_importance_sampling.ipynb",
     "06_ppo.ipynb",
     "07_rlhf_tiny_gpt.ipynb",
+    "08_dpo_grpo.ipynb",
     "zh/02_baseline.ipynb",  # the Chinese course: its kernel must speak Chinese
 ]
 # a slider label each Chinese notebook must show: helpers.lang found the notebook's language

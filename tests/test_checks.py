@@ -289,6 +289,58 @@ def kl_beta_on_score(s, lp, ref, beta):
     return kl_right(beta * s, lp, ref, beta)
 
 
+# ------------------------------------------------------------------ 08 DPO loss
+def dpo_naive(lc, lr, rc, rr, beta):  # one comparison at a time, log sigmoid as -log(1 + e^-x)
+    terms = [
+        torch.log1p(torch.exp(-beta * ((lc[i] - rc[i]) - (lr[i] - rr[i])))) for i in range(len(lc))
+    ]
+    return torch.stack(terms).mean()
+
+
+def dpo_implicit_rewards(lc, lr, rc, rr, beta):  # also right: 07's RM loss on implicit rewards
+    return -torch.nn.functional.logsigmoid(beta * (lc - rc) - beta * (lr - rr)).mean()
+
+
+def dpo_swapped(lc, lr, rc, rr, beta):
+    return dpo_naive(lr, lc, rr, rc, beta)
+
+
+def dpo_no_minus(lc, lr, rc, rr, beta):
+    return -dpo_naive(lc, lr, rc, rr, beta)
+
+
+def dpo_no_ref(lc, lr, rc, rr, beta):
+    return -torch.nn.functional.logsigmoid(beta * (lc - lr)).mean()
+
+
+def dpo_ref_added(lc, lr, rc, rr, beta):
+    return -torch.nn.functional.logsigmoid(beta * ((lc + rc) - (lr + rr))).mean()
+
+
+def dpo_beta_outside(lc, lr, rc, rr, beta):
+    return beta * dpo_naive(lc, lr, rc, rr, 1.0)
+
+
+def dpo_beta_divides(lc, lr, rc, rr, beta):
+    return dpo_naive(lc, lr, rc, rr, 1.0 / beta)
+
+
+def dpo_no_beta(lc, lr, rc, rr, beta):
+    return dpo_naive(lc, lr, rc, rr, 1.0)
+
+
+def dpo_no_log(lc, lr, rc, rr, beta):
+    return -torch.sigmoid(beta * ((lc - rc) - (lr - rr))).mean()
+
+
+def dpo_sum(lc, lr, rc, rr, beta):
+    return dpo_naive(lc, lr, rc, rr, beta) * len(lc)
+
+
+def dpo_detached(lc, lr, rc, rr, beta):
+    return torch.tensor(dpo_naive(lc, lr, rc, rr, beta).item())
+
+
 CASES = [
     (
         checks.check_reward_to_go,
@@ -370,6 +422,22 @@ CASES = [
             (kl_summed_at_end, "every token should pay its own penalty"),
             (kl_no_penalty, "there is no KL penalty"),
             (kl_beta_on_score, "beta scales only the KL penalty"),
+        ],
+    ),
+    (
+        checks.check_dpo_loss,
+        [checks.dpo_loss, dpo_naive, dpo_implicit_rewards],
+        [
+            (dpo_swapped, "chosen response's log-ratio comes first"),
+            (dpo_no_minus, "*minus* the log-likelihood"),
+            (dpo_no_ref, "the reference is missing"),
+            (dpo_ref_added, "the reference has the wrong sign"),
+            (dpo_beta_outside, "*inside* the log-sigmoid"),
+            (dpo_beta_divides, "do not divide by it"),
+            (dpo_no_beta, "beta is missing"),
+            (dpo_no_log, "the log is missing"),
+            (dpo_sum, "a sum instead of a mean"),
+            (dpo_detached, "no gradient reaches the policy's log-probabilities"),
         ],
     ),
 ]

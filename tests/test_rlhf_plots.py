@@ -1,11 +1,12 @@
-"""The over-optimisation figure and the beta explorer of notebook 07: their pure functions
-and the widget itself, without a browser."""
+"""The figures and the sliders of notebooks 07 and 08 (the over-optimisation figure and the
+beta explorer; DPO's figure, its beta explorer and the side-by-side figure): their pure
+functions and the widgets themselves, without a browser."""
 
 import matplotlib
 import numpy as np
 import pytest
 
-from helpers import plots, rlhf, widgets
+from helpers import lang, plots, rlhf, widgets
 
 
 def fake_log(beta, n=12):
@@ -88,3 +89,87 @@ def test_beta_explorer_redraws_and_trains_on_the_button():
     button.click()  # trains beta = 0.3 and draws it
     assert calls == [0.3] and 0.3 in runs
     assert summary.value.startswith("beta = 0.3, last 5 iterations")
+
+
+# ---------------------------------------------------------------- notebook 08
+def fake_dpo(beta, steps=30):
+    drift = 1.0 / beta
+    return {
+        "chosen": list(-0.1 * drift * np.arange(steps) / steps),
+        "rejected": list(-0.3 * drift * np.arange(steps) / steps),
+        "gold": 1.0 - 0.1 * drift,
+        "kl": 0.2 * drift,
+        "accuracy": 0.9,
+    }
+
+
+DPO_RUNS = {0.1: fake_dpo(0.1), 0.5: fake_dpo(0.5)}
+
+
+def test_dpo_summary_and_figure():
+    line = widgets.dpo_summary(DPO_RUNS, 0.1)
+    assert line.startswith("beta = 0.1: implicit reward right on 90% of held-out comparisons")
+    assert "gold +0.00, KL to SFT 2.0 nats" in line
+    assert "not trained yet" in widgets.dpo_summary(DPO_RUNS, 0.2)
+    fig = plots.dpo_figure(DPO_RUNS, beta=0.1, sft_gold=-0.3, extra={"RPO": fake_dpo(0.2)})
+    ax_lp, ax_gold = fig.axes[:2]
+    widths = {line.get_label(): line.get_linewidth() for line in ax_lp.get_lines()}
+    assert widths["DPO, beta=0.1: chosen"] > widths["DPO, beta=0.5: chosen"]
+    assert "RPO: chosen" in widths
+    point = next(line for line in ax_gold.get_lines() if line.get_label() == "DPO, beta=0.1")
+    assert np.allclose(point.get_xdata(), [np.sqrt(2.0)]) and np.allclose(point.get_ydata(), [0.0])
+    assert ax_gold.get_title() == "beta = 0.1"
+
+
+def test_dpo_errors():
+    with pytest.raises(ValueError, match="must hold 'accuracy'"):
+        plots.dpo_figure({0.1: {"chosen": [1.0], "rejected": [1.0], "gold": 0, "kl": 0}})
+    with pytest.raises(ValueError, match="one length"):
+        plots.dpo_figure({0.1: dict(fake_dpo(0.1), rejected=[1.0])})
+    with pytest.raises(ValueError, match="beta must be a number"):
+        plots.dpo_figure({0.0: fake_dpo(0.1)})
+
+
+def test_dpo_explorer_redraws_and_trains_on_the_button():
+    runs = dict(DPO_RUNS)
+    calls = []
+
+    def train(beta):
+        calls.append(beta)
+        return fake_dpo(beta)
+
+    box = widgets.dpo_explorer(runs, train, betas=(0.1, 0.2, 0.5), beta=0.1)
+    (slider, button), summary, image, _ = box.children[0].children, *box.children[1:]
+    assert slider.description == "DPO beta"
+    first_png = image.value
+    slider.value = 0.5  # trained: redraws at once
+    assert image.value != first_png and calls == []
+    slider.value = 0.2
+    assert "not trained yet" in summary.value
+    button.click()
+    assert calls == [0.2] and 0.2 in runs and summary.value.startswith("beta = 0.2: implicit")
+
+
+def test_dpo_explorer_speaks_chinese_in_the_chinese_course():
+    lang.set_language("zh")
+    try:
+        box = widgets.dpo_explorer(dict(DPO_RUNS), fake_dpo, betas=(0.1, 0.2), beta=0.1)
+        (_, button), summary = box.children[0].children, box.children[1]
+        assert button.description == "用这个 beta 训练 DPO"
+        assert summary.value.startswith("beta = 0.1：隐式奖励在 90% 的留出比较上判断正确")
+        assert "还没有训练" in widgets.dpo_summary(DPO_RUNS, 0.2)
+    finally:
+        lang.set_language(None)
+
+
+def test_side_by_side_figure():
+    fig = plots.side_by_side_figure(
+        {"DPO": (2.0, 0.5), "GRPO": (9.0, 1.0)}, best_of_n=BEST_OF_N, sft_gold=-0.3
+    )
+    ax = fig.axes[0]
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert "DPO: gold +0.50, KL 2.0" in labels and "SFT: gold -0.30" in labels
+    grpo = next(line for line in ax.get_lines() if line.get_label().startswith("GRPO"))
+    assert np.allclose(grpo.get_xdata(), [3.0])
+    with pytest.raises(ValueError, match="points must map"):
+        plots.side_by_side_figure({})

@@ -1,0 +1,111 @@
+"""helpers.world: notebook 08 loads notebook 07's saved world, or runs notebook 07 to make it.
+
+The "make it" path is tested for real (a child process, a fresh kernel) on a stand-in for
+notebook 07 that saves a tiny world in a second, not on notebook 07 itself (minutes)."""
+
+import nbformat
+import pytest
+import torch
+
+from helpers import gpt, rlhf, world
+
+TOK = gpt.CharTokenizer("\n .:abcdefghijklmnopqrstuvwxyz")
+CONFIG = {"vocab_size": TOK.vocab_size, "block_size": 40, "n_layer": 1, "n_head": 2, "n_embd": 16}
+
+
+def tiny_world(seed):
+    torch.manual_seed(seed)
+    sft = gpt.GPT(**CONFIG)
+    rm = rlhf.RewardModel(gpt.GPT(**CONFIG))
+    return {
+        "seed": seed,
+        "config": CONFIG,
+        "sft": sft.state_dict(),
+        "reward_model": rm.state_dict(),
+    }
+
+
+SAVE_CELL = """
+import torch
+from helpers import gpt, rlhf
+config = {config!r}
+torch.manual_seed(SEED)
+sft = gpt.GPT(**config)
+rm = rlhf.RewardModel(gpt.GPT(**config))
+rlhf.save_world(rlhf.world_path(SEED), {{"seed": SEED, "config": config, "sft": sft.state_dict(),
+                                        "reward_model": rm.state_dict(), "note": "made by the stand-in"}})
+"""
+
+
+def stand_in_07(folder, body=None):
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("SEED = 0")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(body or SAVE_CELL.format(config=CONFIG))]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, folder / world.NOTEBOOK_07)
+
+
+def test_a_saved_world_is_loaded_and_says_so(tmp_path):
+    rlhf.save_world(rlhf.world_path(4, tmp_path / "cache"), tiny_world(4))
+    w, how = world.load_or_build(4, folder=tmp_path)
+    assert how.startswith("loaded cache/07_world_seed4.pt, written by notebook 07 with SEED = 4")
+    assert isinstance(w["sft"], gpt.GPT) and not any(p.requires_grad for p in w["sft"].parameters())
+    assert isinstance(w["reward_model"], rlhf.RewardModel)
+
+
+def test_a_missing_world_is_made_by_running_notebook_07_with_the_seed(tmp_path):
+    stand_in_07(tmp_path)
+    w, how = world.load_or_build(2, folder=tmp_path)
+    assert "no cache/07_world_seed2.pt yet: ran notebook 07 with SEED = 2" in how
+    assert w["seed"] == 2 and w["note"] == "made by the stand-in"
+    assert (tmp_path / "cache" / "07_world_seed2.pt").is_file()
+    again, how = world.load_or_build(2, folder=tmp_path)  # the second time it is loaded
+    assert how.startswith("loaded") and torch.equal(again["sft"].wte.weight, w["sft"].wte.weight)
+
+
+def test_a_failing_assert_of_07_is_an_error_and_keeps_no_world(tmp_path):
+    stand_in_07(tmp_path)
+    nb = nbformat.read(tmp_path / world.NOTEBOOK_07, as_version=4)
+    nb.cells.insert(1, nbformat.v4.new_code_cell("assert SEED != 1, 'PPO should raise the gold'"))
+    nb.cells.append(nbformat.v4.new_code_cell("assert SEED != 3, 'a check after the save'"))
+    nbformat.write(nb, tmp_path / world.NOTEBOOK_07)
+    with pytest.raises(RuntimeError, match="notebook 07 failed with SEED = 1, so notebook 08 has"):
+        world.load_or_build(1, folder=tmp_path)
+    with pytest.raises(RuntimeError, match="cell 2/4: AssertionError: PPO should raise the gold"):
+        world.build(1, folder=tmp_path)
+    assert not (tmp_path / "cache" / "07_world_seed1.pt").exists()  # its save cell never ran
+    with pytest.raises(RuntimeError, match="cell 4/4: AssertionError: a check after the save"):
+        world.load_or_build(3, folder=tmp_path)
+    assert not (tmp_path / "cache" / "07_world_seed3.pt").exists()  # saved, then removed
+    w, how = world.load_or_build(2, folder=tmp_path)  # a seed on which 07 holds
+    assert w["seed"] == 2 and "every assert of 07 holding" in how
+
+
+def test_a_notebook_07_that_saves_no_world_raises_with_its_output(tmp_path):
+    stand_in_07(tmp_path, body="raise ValueError('the reward model should agree')")
+    with pytest.raises(
+        RuntimeError, match="notebook 07 failed with SEED = 1.*the reward model should agree"
+    ):
+        world.build(1, folder=tmp_path)
+
+
+def test_world_errors(tmp_path):
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        world.load_or_build(-1, folder=tmp_path)
+    with pytest.raises(ValueError, match="folder must hold 07_rlhf_tiny_gpt.ipynb"):
+        world.run_notebook_07(0, folder=tmp_path)
+    rlhf.save_world(rlhf.world_path(5, tmp_path / "cache"), tiny_world(3))  # a file of another seed
+    with pytest.raises(ValueError, match="holds the world of SEED = 3, not 5"):
+        world.load_or_build(5, folder=tmp_path)
+
+
+def test_the_default_folder_is_where_notebook_07_is(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no notebook 07 here: the repository's notebooks folder
+    assert (world.notebooks_folder() / world.NOTEBOOK_07).is_file()
+    stand_in_07(tmp_path)  # a folder with its own notebook 07 (a translated copy of the course)
+    assert world.notebooks_folder() == tmp_path
