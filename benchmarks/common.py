@@ -74,3 +74,31 @@ def tagged_cells(path, tags):
     if missing:
         raise RuntimeError(f"expected a cell tagged each of {missing} in {Path(path).name}")
     return [cells[t] for t in tags]
+
+
+def per_seed_table(doc, path_of, load, row, header, argv=None):
+    """The main of the per-seed table scripts (``rlhf_world_table.py``, ``dpo_grpo_table.py``):
+    for seeds 0 .. N-1, ``row(load(path_of(seed, folder)))`` where that file exists, printed as a
+    Markdown table under ``header``; exit status 1 when no seed had a file."""
+    import argparse
+
+    from helpers import rlhf
+
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--folder", default=str(ROOT / "notebooks" / rlhf.WORLD_DIR))
+    parser.add_argument("--seeds", type=int, default=10, help="seeds 0 .. N-1 (default 10)")
+    args = parser.parse_args(argv)
+    rows = []
+    for seed in range(args.seeds):
+        path = Path(path_of(seed, args.folder))
+        if path.is_file():
+            rows.append(row(load(path)))
+        else:
+            print(f"seed {seed}: no file at {path}")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
+    return 0 if rows else 1

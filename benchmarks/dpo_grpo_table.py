@@ -12,15 +12,11 @@ log-probabilities moved; GRPO's gold, KL and distinct answers with the RM's and 
 reward; the tied groups of the labeler-trained policy and of SFT; the small Dr. GRPO run.
 """
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from helpers import rlhf  # noqa: E402
+from common import per_seed_table  # also puts this checkout first on sys.path
 
 HEADER = [
     "seed",
@@ -67,24 +63,14 @@ def row(r):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    return per_seed_table(
+        __doc__,
+        lambda seed, folder: Path(folder) / f"08_results_seed{seed}.json",
+        lambda path: json.loads(path.read_text()),
+        row,
+        HEADER,
+        argv,
     )
-    parser.add_argument("--folder", default=str(ROOT / "notebooks" / rlhf.WORLD_DIR))
-    parser.add_argument("--seeds", type=int, default=10, help="seeds 0 .. N-1 (default 10)")
-    args = parser.parse_args(argv)
-    rows = []
-    for seed in range(args.seeds):
-        path = Path(args.folder) / f"08_results_seed{seed}.json"
-        if path.is_file():
-            rows.append(row(json.loads(path.read_text())))
-        else:
-            print(f"seed {seed}: no results at {path}")
-    print("| " + " | ".join(HEADER) + " |")
-    print("|" + "---|" * len(HEADER))
-    for r in rows:
-        print("| " + " | ".join(r) + " |")
-    return 0 if rows else 1
 
 
 if __name__ == "__main__":

@@ -12,12 +12,11 @@ distinct shares and KL of SFT, PPO at the notebook's beta and PPO at beta = 0 on
 prompts, the beta = 0 run's gold peak and end (held-out probes), and best-of-n's gold.
 """
 
-import argparse
 import sys
 
 import numpy as np
 
-from common import ROOT  # also puts this checkout first on sys.path
+from common import per_seed_table  # also puts this checkout first on sys.path
 
 from helpers import plots, rlhf
 
@@ -58,24 +57,7 @@ HEADER = [
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--folder", default=str(ROOT / "notebooks" / rlhf.WORLD_DIR))
-    parser.add_argument("--seeds", type=int, default=10, help="seeds 0 .. N-1 (default 10)")
-    args = parser.parse_args(argv)
-    rows = []
-    for seed in range(args.seeds):
-        path = rlhf.world_path(seed, args.folder)
-        if path.is_file():
-            rows.append(row(rlhf.load_world(path)))
-        else:
-            print(f"seed {seed}: no world at {path}")
-    print("| " + " | ".join(HEADER) + " |")
-    print("|" + "---|" * len(HEADER))
-    for r in rows:
-        print("| " + " | ".join(r) + " |")
-    return 0 if rows else 1
+    return per_seed_table(__doc__, rlhf.world_path, rlhf.load_world, row, HEADER, argv)
 
 
 if __name__ == "__main__":

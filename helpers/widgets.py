@@ -229,32 +229,30 @@ def run_summary(runs, beta):
     )
 
 
-def beta_explorer(
-    runs, train, betas=(0.0, 0.03, 0.1, 0.3, 1.0), beta=0.0, best_of_n=None, sft_gold=None
+def _runs_explorer(
+    runs, train, betas, beta, description, button_text, figure, summary, **slider_style
 ):
-    """Notebook 07's "beta" slider that redraws ``plots.overoptimization_figure`` for runs already trained,
-    and a button that calls ``train(beta)`` (which returns a PPO log) and adds it to ``runs``."""
+    """The slider of runs already trained (redrawn at once with ``figure(beta)`` and
+    ``summary(beta)``) and the button that calls ``train(beta)`` and adds its run to ``runs``:
+    the one body of notebook 07's and notebook 08's explorers."""
     import ipywidgets as W
 
     betas = sorted(set(betas) | set(runs))
     slider = W.SelectionSlider(
         options=betas,
         value=beta if beta in betas else betas[0],
-        description="beta",
+        description=description,
         continuous_update=False,
+        **slider_style,
     )
-    button = W.Button(
-        description=lang.pick("train PPO with this beta", "用这个 beta 训练 PPO"),
-        icon="play",
-        layout=W.Layout(width="220px"),
-    )
-    summary = W.Label()
+    button = W.Button(description=button_text, icon="play", layout=W.Layout(width="220px"))
+    label = W.Label()
     image = W.Image(format="png")
     log = W.Output()
 
-    def redraw(_=None):  # the figure first: it checks runs and best_of_n
-        fig = plots.overoptimization_figure(runs, best_of_n, slider.value, sft_gold)
-        summary.value = run_summary(runs, slider.value)
+    def redraw(_=None):  # the figure first: it checks the runs
+        fig = figure(slider.value)
+        label.value = summary(slider.value)
         image.value = plots.figure_png(fig)
 
     def retrain():
@@ -263,7 +261,24 @@ def beta_explorer(
     slider.observe(redraw, names="value")
     train_on_click(button, log, retrain, redraw)
     redraw()
-    return W.VBox([W.HBox([slider, button]), summary, image, log])
+    return W.VBox([W.HBox([slider, button]), label, image, log])
+
+
+def beta_explorer(
+    runs, train, betas=(0.0, 0.03, 0.1, 0.3, 1.0), beta=0.0, best_of_n=None, sft_gold=None
+):
+    """Notebook 07's "beta" slider that redraws ``plots.overoptimization_figure`` for runs already trained,
+    and a button that calls ``train(beta)`` (which returns a PPO log) and adds it to ``runs``."""
+    return _runs_explorer(
+        runs,
+        train,
+        betas,
+        beta,
+        "beta",
+        lang.pick("train PPO with this beta", "用这个 beta 训练 PPO"),
+        lambda b: plots.overoptimization_figure(runs, best_of_n, b, sft_gold),
+        lambda b: run_summary(runs, b),
+    )
 
 
 def dpo_summary(runs, beta):
@@ -292,34 +307,14 @@ def dpo_explorer(
 ):
     """Notebook 08's DPO "beta" slider that redraws ``plots.dpo_figure`` at once for runs already
     trained, and a button that calls ``train(beta)`` (which returns a run) and adds it to ``runs``."""
-    import ipywidgets as W
-
-    betas = sorted(set(betas) | set(runs))
-    slider = W.SelectionSlider(
-        options=betas,
-        value=beta if beta in betas else betas[0],
-        description="DPO beta",
-        continuous_update=False,
+    return _runs_explorer(
+        runs,
+        train,
+        betas,
+        beta,
+        "DPO beta",
+        lang.pick("train DPO with this beta", "用这个 beta 训练 DPO"),
+        lambda b: plots.dpo_figure(runs, b, sft_gold, extra),
+        lambda b: dpo_summary(runs, b),
         style={"description_width": "initial"},
     )
-    button = W.Button(
-        description=lang.pick("train DPO with this beta", "用这个 beta 训练 DPO"),
-        icon="play",
-        layout=W.Layout(width="220px"),
-    )
-    summary = W.Label()
-    image = W.Image(format="png")
-    log = W.Output()
-
-    def redraw(_=None):  # the figure first: it checks runs
-        fig = plots.dpo_figure(runs, slider.value, sft_gold, extra)
-        summary.value = dpo_summary(runs, slider.value)
-        image.value = plots.figure_png(fig)
-
-    def retrain():
-        runs[slider.value] = train(slider.value)
-
-    slider.observe(redraw, names="value")
-    train_on_click(button, log, retrain, redraw)
-    redraw()
-    return W.VBox([W.HBox([slider, button]), summary, image, log])
