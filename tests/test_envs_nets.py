@@ -1,4 +1,7 @@
-"""Environments (make_env, make_vec_env, Bandit), networks, set_seed and get_device."""
+"""Environments (make_env, make_vec_env, Bandit), networks, set_seed, get_device and
+usable_cpus."""
+
+import os
 
 import gymnasium as gym
 import numpy as np
@@ -37,6 +40,43 @@ def test_get_device_prefers_cuda_then_mps_then_the_cpu(monkeypatch):
     assert helpers.get_device() == torch.device("mps" if mps is not None else "cpu")
     available(False, False)
     assert helpers.get_device() == torch.device("cpu")
+
+
+def _cgroup(tmp_path, v2=None, v1=None):
+    """A fake cgroup folder: v2's cpu.max text and/or v1's (quota, period)."""
+    if v2 is not None:
+        (tmp_path / "cpu.max").write_text(v2 + "\n")
+    if v1 is not None:
+        (tmp_path / "cpu").mkdir()
+        (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text(f"{v1[0]}\n")
+        (tmp_path / "cpu" / "cpu.cfs_period_us").write_text(f"{v1[1]}\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "v2, v1, cores, expected",
+    [
+        (None, None, 8, 8),  # no cgroup files: the pinned cores
+        ("max 100000", (-1, 100000), 8, 8),  # no quota in either
+        ("100000 100000", None, 8, 1),  # a Binder-like quota of one core
+        ("250000 100000", None, 8, 2),  # 2.5 cores: two threads fit
+        ("50000 100000", None, 8, 1),  # half a core: still one
+        (None, (200000, 100000), 8, 2),  # cgroup v1
+        ("400000 100000", None, 2, 2),  # a quota above the pinned cores
+        ("garbage", None, 4, 4),  # unreadable: ignored
+    ],
+)
+def test_usable_cpus_caps_the_pinned_cores_by_the_cgroup_quota(
+    tmp_path, monkeypatch, v2, v1, cores, expected
+):
+    monkeypatch.setattr(
+        helpers.os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False
+    )
+    assert helpers.usable_cpus(_cgroup(tmp_path, v2, v1)) == expected
+
+
+def test_usable_cpus_on_this_machine_is_a_positive_count_no_larger_than_the_cores():
+    assert 1 <= helpers.usable_cpus() <= (os.cpu_count() or 1)
 
 
 def test_unknown_env_id_is_a_value_error_with_a_hint():
