@@ -52,11 +52,11 @@ def usable_cpus(cgroup_root="/sys/fs/cgroup"):
 
     root = Path(cgroup_root)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    quotas = []
+    cpus = cpus or 1
     try:  # cgroup v2: "max 100000" (no quota) or "150000 100000" (1.5 cores)
         quota, period = (root / "cpu.max").read_text().split()[:2]
         if quota != "max":
-            quotas.append(int(quota) / int(period))
+            cpus = min(cpus, int(quota) // int(period))
     except (OSError, ValueError):
         pass
     for v1 in ("cpu", "cpu,cpuacct"):  # cgroup v1: a quota of -1 means none
@@ -64,9 +64,7 @@ def usable_cpus(cgroup_root="/sys/fs/cgroup"):
             quota = int((root / v1 / "cpu.cfs_quota_us").read_text())
             period = int((root / v1 / "cpu.cfs_period_us").read_text())
             if quota > 0 and period > 0:
-                quotas.append(quota / period)
+                cpus = min(cpus, quota // period)
         except (OSError, ValueError):
             pass
-    for quota in quotas:
-        cpus = min(cpus, int(quota))
-    return max(1, cpus or 1)
+    return max(1, cpus)
