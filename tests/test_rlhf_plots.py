@@ -59,6 +59,17 @@ def test_overoptimization_figure_highlights_the_chosen_beta_and_draws_best_of_n(
     assert "press the button" in title
 
 
+def recording(make_log):
+    """A stand-in for an explorer's train function: (train, the list of betas it was called with)."""
+    calls = []
+
+    def train(beta):
+        calls.append(beta)
+        return make_log(beta)
+
+    return train, calls
+
+
 def test_overoptimization_figure_errors():
     with pytest.raises(ValueError, match="runs must map"):
         plots.overoptimization_figure({})
@@ -72,12 +83,7 @@ def test_overoptimization_figure_errors():
 
 def test_beta_explorer_redraws_and_trains_on_the_button():
     runs = dict(RUNS)
-    calls = []
-
-    def train(beta):
-        calls.append(beta)
-        return fake_log(beta)
-
+    train, calls = recording(fake_log)
     box = widgets.beta_explorer(runs, train, betas=(0.0, 0.1, 0.3), beta=0.0, best_of_n=BEST_OF_N)
     (slider, button), summary, image, _ = box.children[0].children, *box.children[1:]
     assert slider.description == "beta"
@@ -132,12 +138,7 @@ def test_dpo_errors():
 
 def test_dpo_explorer_redraws_and_trains_on_the_button():
     runs = dict(DPO_RUNS)
-    calls = []
-
-    def train(beta):
-        calls.append(beta)
-        return fake_dpo(beta)
-
+    train, calls = recording(fake_dpo)
     box = widgets.dpo_explorer(runs, train, betas=(0.1, 0.2, 0.5), beta=0.1)
     (slider, button), summary, image, _ = box.children[0].children, *box.children[1:]
     assert slider.description == "DPO beta"
