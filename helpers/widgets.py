@@ -4,14 +4,14 @@ Every explorer is built one way: its controls, an ``ipywidgets.Image`` holding t
 (``plots.figure_png``), and a ``redraw`` observed on the controls, so a test can move a
 control and see the image change without a browser. The figures are made here or in
 ``helpers.plots``, always closed in pyplot (``plots.new_figure``); the maths they draw lives
-with what it is about (``envs.bandit_update``, ``envs.bandit_gradient_variance``,
+with what it is about (``bandits.bandit_update``, ``bandits.bandit_gradient_variance``,
 ``losses.clipped_surrogate``, ``importance.gaussian_experiment``).
 """
 
 import numpy as np
 import torch
 
-from helpers import _validate, envs, importance, lang, losses, plots
+from helpers import _validate, bandits, importance, lang, losses, plots
 
 
 def baseline_figure(logits, means, noise_std, actions, rewards, b, use_baseline=True, lr=1.0):
@@ -22,8 +22,10 @@ def baseline_figure(logits, means, noise_std, actions, rewards, b, use_baseline=
     means = _validate.float_tensor("means", means, ndim=1)  # shapes checked by the variance
     fig, (ax_var, ax_p) = plots.new_figure((10, 3.6), ncols=2)
     bs = np.linspace(float(means.min()) - 2, float(means.max()) + 2, 200)
-    ax_var.plot(bs, envs.bandit_gradient_variance(logits, means, noise_std, bs), color="tab:blue")
-    var_now = float(envs.bandit_gradient_variance(logits, means, noise_std, b_used))
+    ax_var.plot(
+        bs, bandits.bandit_gradient_variance(logits, means, noise_std, bs), color="tab:blue"
+    )
+    var_now = float(bandits.bandit_gradient_variance(logits, means, noise_std, b_used))
     ax_var.plot([b_used], [var_now], "o", color="tab:red", markersize=9)
     ax_var.set_xlabel("baseline b")
     ax_var.set_ylabel("variance of one-sample gradient")
@@ -31,7 +33,7 @@ def baseline_figure(logits, means, noise_std, actions, rewards, b, use_baseline=
     ax_var.set_title(f"{label}: variance {var_now:.2f}")
     ax_var.grid(alpha=0.3)
     before = torch.softmax(logits, 0).numpy()
-    after = envs.bandit_update(logits, actions, rewards, b_used, lr).numpy()
+    after = bandits.bandit_update(logits, actions, rewards, b_used, lr).numpy()
     x = np.arange(len(before))
     ax_p.bar(x - 0.2, before, 0.4, label="before", color="tab:grey")
     ax_p.bar(x + 0.2, after, 0.4, label="after one update", color="tab:orange")

@@ -1,4 +1,4 @@
-"""Environments (make_env, make_vec_env, Bandit), networks, set_seed, get_device and
+"""Environments (make_env, make_vec_env), networks, set_seed, get_device and
 usable_cpus."""
 
 import os
@@ -161,37 +161,6 @@ def test_vector_mode_is_reproducible_from_its_seed():
         return np.stack([vec.step(np.array([0, 1]))[0] for _ in range(40)])
 
     assert np.array_equal(run(3), run(3)) and not np.array_equal(run(3), run(4))
-
-
-def test_bandit_rewards_and_expected_return():
-    bandit = envs.Bandit([1.0, 2.0, 3.0], noise_std=0.0)
-    assert torch.equal(bandit.pull(torch.tensor([2, 0, 1])), torch.tensor([3.0, 1.0, 2.0]))
-    assert bandit.expected_return(torch.tensor([0.5, 0.5, 0.0])).item() == pytest.approx(1.5)
-    noisy = envs.Bandit([1.0, 2.0], noise_std=1.0, seed=1)
-    assert noisy.pull(torch.zeros(20_000, dtype=torch.long)).mean().item() == pytest.approx(
-        1.0, abs=0.05
-    )
-
-
-@pytest.mark.parametrize(
-    ("call", "message"),
-    [
-        (lambda: envs.Bandit([1.0]), "means must list at least 2 arms"),
-        (lambda: envs.Bandit([1.0, float("inf")]), "means must contain only finite"),
-        (lambda: envs.Bandit([1.0, 2.0], noise_std=-1), "noise_std"),
-        (
-            lambda: envs.Bandit([1.0, 2.0]).pull(torch.tensor([2])),
-            r"actions must be arm indices in \[0, 1\]",
-        ),
-        (
-            lambda: envs.Bandit([1.0, 2.0]).pull(torch.tensor([0.5])),
-            "actions must be a non-empty tensor of integer",
-        ),
-    ],
-)
-def test_bandit_bad_input(call, message):
-    with pytest.raises(ValueError, match=message):
-        call()
 
 
 def test_networks_shapes_and_near_uniform_start():

@@ -1,4 +1,5 @@
-"""The pure functions under the sliders (wherever they live: envs, losses, importance), the
+"""The pure functions under the sliders (wherever they live: losses, importance; the bandit's
+in tests/test_bandits.py), the
 slider widgets themselves (without a browser), and the plot helpers."""
 
 import matplotlib
@@ -6,40 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import envs, importance, losses, plots, widgets
+from helpers import importance, losses, plots, widgets
 
 LOGITS = torch.tensor([1.0, 1.0, -0.8])
 MEANS = torch.tensor([1.0, 2.0, 3.0])
-
-
-def test_bandit_update_matches_autograd_step():
-    actions = torch.tensor([0, 1, 1, 0])
-    rewards = torch.tensor([1.2, 2.1, 1.9, 0.8])
-    theta = LOGITS.clone().requires_grad_()
-    surrogate = ((rewards - 1.5) * torch.log_softmax(theta, 0)[actions]).mean()
-    (grad,) = torch.autograd.grad(surrogate, theta)
-    want = torch.softmax(LOGITS + 0.7 * grad, 0)
-    assert torch.allclose(envs.bandit_update(LOGITS, actions, rewards, 1.5, 0.7), want, atol=1e-6)
-
-
-@pytest.mark.parametrize("b", [0.0, 1.7, 4.0])
-def test_gradient_variance_closed_form_matches_sampling(b):
-    torch.manual_seed(0)
-    probs = torch.softmax(LOGITS, 0)
-    actions = torch.multinomial(probs, 400_000, replacement=True)
-    rewards = MEANS[actions] + 0.5 * torch.randn(actions.shape)
-    g = (rewards - b)[:, None] * (torch.nn.functional.one_hot(actions, 3) - probs)
-    assert envs.bandit_gradient_variance(LOGITS, MEANS, 0.5, b) == pytest.approx(
-        g.var(0).sum().item(), rel=0.02
-    )
-
-
-def test_gradient_variance_is_vectorised_over_b_and_minimal_near_mean_reward():
-    bs = np.linspace(-2, 6, 81)
-    v = envs.bandit_gradient_variance(LOGITS, MEANS, 0.3, bs)
-    assert v.shape == bs.shape
-    best = bs[v.argmin()]
-    assert 1.0 < best < 3.0  # between the smallest and the largest arm mean
 
 
 def test_baseline_figure_changes_with_b_and_checkbox():
@@ -75,27 +46,6 @@ def test_baseline_explorer_redraws_when_the_slider_moves():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (
-            lambda: envs.bandit_update(
-                LOGITS, torch.tensor([0, 3]), torch.tensor([1.0, 1.0]), 0.0, 1.0
-            ),
-            "actions must be arm indices",
-        ),
-        (
-            lambda: envs.bandit_update(LOGITS, torch.tensor([0]), torch.tensor([1.0]), 0.0, 0.0),
-            "lr must be a number",
-        ),
-        (
-            lambda: envs.bandit_update(
-                LOGITS, torch.tensor([0]), torch.tensor([1.0]), float("nan"), 1.0
-            ),
-            "b must be a number",
-        ),
-        (
-            lambda: envs.bandit_gradient_variance(LOGITS, MEANS[:2], 0.1, 0.0),
-            "logits and means must have the same shape",
-        ),
-        (lambda: envs.bandit_gradient_variance(LOGITS, MEANS, -1.0, 0.0), "noise_std"),
         (lambda: plots.learning_curves({}), "runs must map at least one label"),
         (lambda: plots.learning_curves({"a": []}), r"runs\['a'\] must hold at least one"),
     ],
