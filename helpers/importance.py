@@ -14,7 +14,6 @@ the slider that redraws it.
 
 import math
 
-import numpy as np
 import torch
 
 from helpers import _validate
@@ -81,10 +80,9 @@ def gaussian_experiment(distance, n_samples=10, n_repeats=2000, mu_p=-1.0, seed=
     mu_p = _validate.number_in("mu_p", mu_p, -100.0, 100.0)
     if mu_p == 0:
         raise ValueError("mu_p must not be 0: the experiment counts estimates with the wrong sign")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = _validate.seed(seed)
     mu_q = mu_p + distance
-    g = torch.Generator().manual_seed(int(seed))
+    g = torch.Generator().manual_seed(seed)
     x = mu_q + torch.randn(n_repeats, n_samples, generator=g, dtype=torch.float64)  # x ~ q
     log_p = -0.5 * (x - mu_p) ** 2  # the normalising constants cancel in p/q
     log_q = -0.5 * (x - mu_q) ** 2

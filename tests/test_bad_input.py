@@ -13,8 +13,8 @@ A_B = [[("A", 0.0), ("B", 0.0)], [("B", 1.0)]]
 
 CALLS = [
     # seeds, environments, networks
-    ("set_seed negative", lambda: helpers.set_seed(-3), "seed must be a non-negative integer"),
-    ("set_seed float", lambda: helpers.set_seed(0.5), "seed must be a non-negative integer"),
+    ("set_seed negative", lambda: helpers.set_seed(-3), "seed must be an integer >= 0"),
+    ("set_seed float", lambda: helpers.set_seed(0.5), "seed must be an integer >= 0"),
     (
         "unknown env id",
         lambda: envs.make_env("CartPol-v1"),

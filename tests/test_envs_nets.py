@@ -22,7 +22,7 @@ def test_set_seed_makes_torch_and_numpy_repeat():
 
 @pytest.mark.parametrize("bad", [-1, 1.5, "0", None, True])
 def test_set_seed_rejects_non_integers(bad):
-    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
         helpers.set_seed(bad)
 
 
