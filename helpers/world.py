@@ -93,9 +93,15 @@ def load(file, device=None):
         )
     world = torch.load(file, map_location="cpu", weights_only=True)
     config = world["config"]
-    world["sft"] = gpt_from_state(config, world["sft"], device)
-    reward_model = rlhf.RewardModel(gpt.GPT(**{k: config[k] for k in MODEL_KEYS}))
-    reward_model.load_state_dict(world["reward_model"])
+    try:
+        world["sft"] = gpt_from_state(config, world["sft"], device)
+        reward_model = rlhf.RewardModel(gpt.GPT(**{k: config[k] for k in MODEL_KEYS}))
+        reward_model.load_state_dict(world["reward_model"])
+    except RuntimeError as err:  # parameter names or shapes of another version of helpers.gpt
+        raise ValueError(
+            f"{file} holds models that this version of helpers.gpt cannot load "
+            f"({str(err).splitlines()[0]}): delete it and run notebook 07 again"
+        ) from err
     world["reward_model"] = reward_model.to(device).eval().requires_grad_(False)
     return world
 

@@ -180,3 +180,8 @@ def test_world_file_errors(tmp_path):
     assert not any(tmp_path.iterdir()), "a world that cannot be saved leaves no file behind"
     with pytest.raises(ValueError, match="seed must be an integer >= 0"):
         world.path(-1)
+    old = tiny_world(0)  # a world saved before the MLP's layers had names
+    old["sft"] = {k.replace("mlp.c_fc", "mlp.0"): v for k, v in old["sft"].items()}
+    stale = world.save(old, tmp_path / "cache")
+    with pytest.raises(ValueError, match="delete it and run notebook 07 again"):
+        world.load(stale)
