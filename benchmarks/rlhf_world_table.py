@@ -18,13 +18,13 @@ import numpy as np
 
 from common import per_seed_table  # also puts this checkout first on sys.path
 
-from helpers import plots, world
+from helpers import rlhf_plots, world
 
 
 def row(w):
     ev, acc = w["evals"], w["rm_accuracy"]
     sft, ppo, hack = ev["sft"], ev["ppo"], ev["beta0"]
-    gold0 = plots.moving_average(w["beta0_log"]["probe_gold"], 5)
+    gold0 = rlhf_plots.moving_average(w["beta0_log"]["probe_gold"], 5)
     bon = dict(zip(w["best_of_n"]["n"], w["best_of_n"]["gold"], strict=True))
     return [
         f"{w['seed']}",

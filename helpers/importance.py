@@ -8,7 +8,7 @@ The rest is the 1-D experiment behind notebook 05's slider, as pure functions th
 without a browser: p = N(mu_p, 1), q = N(mu_p + distance, 1), f(x) = x, so that
 :math:`\mathbb{E}_p[f] = \mu_p` and :math:`\mathrm{Var}_q[f\,p/q]` has a closed form
 (:func:`gaussian_is_variance`). :func:`gaussian_experiment` draws many small-sample estimates;
-``helpers.plots.distance_figure`` draws them, and ``helpers.widgets.distance_explorer`` is
+``helpers.ppo_plots.distance_figure`` draws them, and ``helpers.widgets.distance_explorer`` is
 the slider that redraws it.
 """
 

@@ -6,7 +6,7 @@ and the KL-penalised per-token rewards (the world file that 07 saves and 08 load
 The labeler stands in for InstructGPT's human raters. The notebook uses only its rankings
 to train the reward model; its score (the "gold" score) serves as the referee that tells
 whether the policy got better by the labeler's own standard, or only by the reward model's.
-The over-optimisation figure is in ``helpers.plots``, the beta explorer in ``helpers.widgets``.
+The over-optimisation figure is in ``helpers.rlhf_plots``, the beta explorer in ``helpers.widgets``.
 """
 
 import itertools
