@@ -18,84 +18,13 @@ import inspect
 
 import torch
 
-from helpers import lang
+from helpers import lang, solutions
 from helpers.checks_zh import HINTS_ZH
-
-# ---------------------------------------------------------------- reference solutions
-
-
-def reward_to_go(rewards, gamma):  # (T,) -> (T,)
-    G = torch.zeros_like(rewards)
-    running = 0.0
-    for t in reversed(range(len(rewards))):
-        running = rewards[t] + gamma * running  # G_t = r_t + gamma * G_{t+1}
-        G[t] = running
-    return G
-
-
-def baseline_pg_loss(logprobs, returns, b, num_episodes):  # (n,), (n,), number or (n,), N -> scalar
-    advantages = returns - b.detach() if torch.is_tensor(b) else returns - b  # b gets no gradient
-    return -(advantages * logprobs).sum() / num_episodes  # minus (1/N) sum_n sum_t (G_t - b) log pi
-
-
-def gae(rewards, values, dones, next_value, gamma, lam):  # (T, N) x3, (N,) -> (T, N)
-    advantages = torch.zeros_like(rewards)
-    last = torch.zeros_like(next_value)
-    for t in reversed(range(rewards.shape[0])):
-        next_v = next_value if t == rewards.shape[0] - 1 else values[t + 1]
-        delta = rewards[t] + gamma * next_v * (1 - dones[t]) - values[t]
-        last = delta + gamma * lam * (1 - dones[t]) * last
-        advantages[t] = last
-    return advantages
-
-
-def td0_update(V, s, r, s_next, done, alpha, gamma):  # V: dict state -> value; returns new V[s]
-    target = r + (0.0 if done else gamma * V[s_next])  # no bootstrap from a terminal state
-    return V[s] + alpha * (target - V[s])
-
-
-def is_estimate(f_values, p_probs, q_probs):  # samples x ~ q: f(x), p(x), q(x) -> E_p[f] estimate
-    return (f_values * p_probs / q_probs).mean()
-
-
-def ppo_clip_loss(logprobs, old_logprobs, advantages, clip_coef):  # (n,) x3 -> scalar
-    ratio = (logprobs - old_logprobs).exp()
-    clipped = torch.clamp(ratio, 1 - clip_coef, 1 + clip_coef)
-    return -torch.min(ratio * advantages, clipped * advantages).mean()
-
-
-def kl_penalized_rewards(rm_score, logprobs, ref_logprobs, beta):  # scalar, (T,), (T,) -> (T,)
-    rewards = -beta * (logprobs - ref_logprobs)  # per-token KL penalty
-    rewards[-1] = rewards[-1] + rm_score  # the reward model scores the whole response, at its end
-    return rewards
-
-
-def dpo_loss(logps_chosen, logps_rejected, ref_logps_chosen, ref_logps_rejected, beta):  # (B,) x4
-    chosen_logratio = logps_chosen - ref_logps_chosen  # log pi(y_w) / pi_ref(y_w)
-    rejected_logratio = logps_rejected - ref_logps_rejected  # log pi(y_l) / pi_ref(y_l)
-    return -torch.nn.functional.logsigmoid(beta * (chosen_logratio - rejected_logratio)).mean()
-
-
-_SOLUTIONS = {
-    f.__name__: f
-    for f in (
-        reward_to_go,
-        baseline_pg_loss,
-        gae,
-        td0_update,
-        is_estimate,
-        ppo_clip_loss,
-        kl_penalized_rewards,
-        dpo_loss,
-    )
-}
 
 
 def solution(name):
     """Print the reference solution of exercise ``name`` (only when you ask for it)."""
-    if name not in _SOLUTIONS:
-        raise ValueError(f"name must be one of {sorted(_SOLUTIONS)}, got {name!r}")
-    print(inspect.getsource(_SOLUTIONS[name]))
+    print(solutions.source(name))
 
 
 # ---------------------------------------------------------------- the checking machinery
@@ -204,18 +133,23 @@ def _check(fn, cases, reference, mistakes, name, grad_args=(), also_right=()):
         if matches(mistake):
             _say("hint", hint=_hint(hint))
             return False
+    _say_first_difference(got, cases, reference, grad_args)
+    return False
+
+
+def _say_first_difference(got, cases, reference, grad_args):
+    """Print the first case where the learner's value, or else its gradient, differs."""
     names = list(inspect.signature(reference).parameters)
     for case, (value, grads) in zip(cases, got, strict=True):
         want_value, want_grads = _call(reference, case, grad_args)
         if not _same(value, want_value):
             _say("wrong_value", case=case, want=want_value, got=value)
-            return False
+            return
         wrt = [i for i in grad_args if torch.is_tensor(case[i]) and case[i].is_floating_point()]
         for i, g, w in zip(wrt, grads, want_grads, strict=True):
             if not _same(g, w):
                 _say("wrong_gradient", arg=names[i], case=case, want=w, got=g)
-                return False
-    return False  # pragma: no cover
+                return
 
 
 # ---------------------------------------------------------------- the checks
@@ -234,13 +168,13 @@ def check_reward_to_go(fn):
         return torch.cumsum(r, 0)
 
     def one_step_off(r, g):
-        return g * reward_to_go(r, g)
+        return g * solutions.reward_to_go_solution(r, g)
 
     def whole_return(r, g):
-        return reward_to_go(r, g)[0].expand_as(r).clone()
+        return solutions.reward_to_go_solution(r, g)[0].expand_as(r).clone()
 
     def no_discount(r, g):
-        return reward_to_go(r, 1.0)
+        return solutions.reward_to_go_solution(r, 1.0)
 
     mistakes = [
         (
@@ -257,7 +191,7 @@ def check_reward_to_go(fn):
         ),
         (no_discount, "the discount is missing: each step further away multiplies by gamma."),
     ]
-    return _check(fn, cases, reward_to_go, mistakes, "reward_to_go")
+    return _check(fn, cases, solutions.reward_to_go_solution, mistakes, "reward_to_go")
 
 
 def check_baseline_pg_loss(fn):
@@ -318,7 +252,7 @@ def check_baseline_pg_loss(fn):
     return _check(
         fn,
         cases,
-        baseline_pg_loss,
+        solutions.baseline_pg_loss_solution,
         mistakes,
         "baseline_pg_loss",
         grad_args=(0, 2),
@@ -346,7 +280,7 @@ def check_gae(fn):
     cases = [(r, v, d, nv, 0.99, 0.95), (r, v, d, nv, 0.9, 0.0), (r, v, d, nv, 0.9, 1.0)]
 
     def no_mask(r, v, d, nv, g, lam):
-        return gae(r, v, torch.zeros_like(d), nv, g, lam)
+        return solutions.gae_solution(r, v, torch.zeros_like(d), nv, g, lam)
 
     def no_gamma_in_trace(r, v, d, nv, g, lam):
         out, last = torch.zeros_like(r), torch.zeros_like(nv)
@@ -358,7 +292,7 @@ def check_gae(fn):
         return out
 
     def no_bootstrap(r, v, d, nv, g, lam):
-        return gae(r, v, d, torch.zeros_like(nv), g, lam)
+        return solutions.gae_solution(r, v, d, torch.zeros_like(nv), g, lam)
 
     def bootstrap_past_last_done(r, v, d, nv, g, lam):  # next_value unmasked at the last step
         out, last = torch.zeros_like(r), torch.zeros_like(nv)
@@ -402,7 +336,7 @@ def check_gae(fn):
             "mask next_value with (1 - dones[t]) there too, as at every other step.",
         ),
     ]
-    return _check(fn, cases, gae, mistakes, "gae")
+    return _check(fn, cases, solutions.gae_solution, mistakes, "gae")
 
 
 def check_td0_update(fn):
@@ -432,7 +366,7 @@ def check_td0_update(fn):
             "you jumped all the way to the target; take a step of size alpha: V + alpha * (target - V).",
         ),
     ]
-    return _check(fn, cases, td0_update, mistakes, "td0_update")
+    return _check(fn, cases, solutions.td0_update_solution, mistakes, "td0_update")
 
 
 def check_is_estimate(fn):
@@ -460,7 +394,7 @@ def check_is_estimate(fn):
             "sum instead of mean: divide by the number of samples.",
         ),
     ]
-    return _check(fn, cases, is_estimate, mistakes, "is_estimate")
+    return _check(fn, cases, solutions.is_estimate_solution, mistakes, "is_estimate")
 
 
 def check_ppo_clip_loss(fn):
@@ -523,7 +457,9 @@ def check_ppo_clip_loss(fn):
             "d rho / d log pi = rho; do not detach it.",
         ),
     ]
-    return _check(fn, cases, ppo_clip_loss, mistakes, "ppo_clip_loss", grad_args=(0,))
+    return _check(
+        fn, cases, solutions.ppo_clip_loss_solution, mistakes, "ppo_clip_loss", grad_args=(0,)
+    )
 
 
 def check_kl_penalized_rewards(fn):
@@ -549,10 +485,10 @@ def check_kl_penalized_rewards(fn):
         return out
 
     def flipped_kl(s, lp, ref, beta):
-        return kl_penalized_rewards(s, ref, lp, beta)
+        return solutions.kl_penalized_rewards_solution(s, ref, lp, beta)
 
     def no_beta(s, lp, ref, beta):
-        return kl_penalized_rewards(s, lp, ref, 1.0)
+        return solutions.kl_penalized_rewards_solution(s, lp, ref, 1.0)
 
     def score_replaces_last_penalty(s, lp, ref, beta):
         out = kl(lp, ref, beta)
@@ -570,7 +506,7 @@ def check_kl_penalized_rewards(fn):
         return out
 
     def beta_on_the_score(s, lp, ref, beta):
-        return kl_penalized_rewards(beta * s, lp, ref, beta)
+        return solutions.kl_penalized_rewards_solution(beta * s, lp, ref, beta)
 
     mistakes = [
         (
@@ -600,7 +536,9 @@ def check_kl_penalized_rewards(fn):
             "beta scales only the KL penalty, not the reward model's score.",
         ),
     ]
-    return _check(fn, cases, kl_penalized_rewards, mistakes, "kl_penalized_rewards")
+    return _check(
+        fn, cases, solutions.kl_penalized_rewards_solution, mistakes, "kl_penalized_rewards"
+    )
 
 
 def check_dpo_loss(fn):
@@ -657,9 +595,11 @@ def check_dpo_loss(fn):
             "a sum instead of a mean over the comparisons of the batch.",
         ),
         (
-            lambda lc, lr, rc, rr, b: dpo_loss(lc.detach(), lr.detach(), rc, rr, b),
+            lambda lc, lr, rc, rr, b: solutions.dpo_loss_solution(
+                lc.detach(), lr.detach(), rc, rr, b
+            ),
             "the value is right but no gradient reaches the policy's log-probabilities: they "
             "were detached (or turned into numbers). They are what DPO trains.",
         ),
     ]
-    return _check(fn, cases, dpo_loss, mistakes, "dpo_loss", grad_args=(0, 1))
+    return _check(fn, cases, solutions.dpo_loss_solution, mistakes, "dpo_loss", grad_args=(0, 1))

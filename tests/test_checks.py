@@ -8,7 +8,7 @@ import string
 import pytest
 import torch
 
-from helpers import checks, lang
+from helpers import checks, lang, solutions
 
 
 @pytest.fixture(autouse=True)
@@ -344,7 +344,7 @@ def dpo_detached(lc, lr, rc, rr, beta):
 CASES = [
     (
         checks.check_reward_to_go,
-        [checks.reward_to_go, rtg_loop],
+        [solutions.reward_to_go_solution, rtg_loop],
         [
             (rtg_forward_sum, "before* t"),
             (rtg_off_by_one, "one step off"),
@@ -354,7 +354,7 @@ CASES = [
     ),
     (
         checks.check_baseline_pg_loss,
-        [checks.baseline_pg_loss, bl_right, bl_mean],
+        [solutions.baseline_pg_loss_solution, bl_right, bl_mean],
         [
             (bl_sign, "sign error"),
             (bl_no_baseline, "baseline is missing"),
@@ -368,7 +368,7 @@ CASES = [
     ),
     (
         checks.check_gae,
-        [checks.gae, gae_naive],
+        [solutions.gae_solution, gae_naive],
         [
             (gae_no_dones, "dones mask is missing"),
             (gae_lambda_only, "gamma * lambda"),
@@ -379,7 +379,7 @@ CASES = [
     ),
     (
         checks.check_td0_update,
-        [checks.td0_update, td_right],
+        [solutions.td0_update_solution, td_right],
         [
             (td_no_terminal, "terminal step"),
             (td_sign, "sign error"),
@@ -389,7 +389,7 @@ CASES = [
     ),
     (
         checks.check_is_estimate,
-        [checks.is_estimate, is_right],
+        [solutions.is_estimate_solution, is_right],
         [
             (is_swapped, "upside down"),
             (is_unweighted, "no importance weights"),
@@ -399,7 +399,7 @@ CASES = [
     ),
     (
         checks.check_ppo_clip_loss,
-        [checks.ppo_clip_loss, ppo_right, ppo_from_probs],
+        [solutions.ppo_clip_loss_solution, ppo_right, ppo_from_probs],
         [
             (ppo_sign, "sign error"),
             (ppo_no_min, "min is missing"),
@@ -412,7 +412,7 @@ CASES = [
     ),
     (
         checks.check_kl_penalized_rewards,
-        [checks.kl_penalized_rewards, kl_right],
+        [solutions.kl_penalized_rewards_solution, kl_right],
         [
             (kl_everywhere, "last token only"),
             (kl_flipped, "KL sign is flipped"),
@@ -426,7 +426,7 @@ CASES = [
     ),
     (
         checks.check_dpo_loss,
-        [checks.dpo_loss, dpo_naive, dpo_implicit_rewards],
+        [solutions.dpo_loss_solution, dpo_naive, dpo_implicit_rewards],
         [
             (dpo_swapped, "chosen response's log-ratio comes first"),
             (dpo_no_minus, "*minus* the log-likelihood"),
@@ -473,7 +473,18 @@ def test_a_wrong_gradient_is_reported_with_the_input_it_concerns(capsys):
 
 def test_solution_prints_only_on_request_and_rejects_unknown_names(capsys):
     checks.solution("gae")
-    assert "def gae" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert printed.startswith("def gae(") and "_solution" not in printed  # named as in the exercise
+    assert set(solutions.EXERCISES) == {
+        "reward_to_go",
+        "baseline_pg_loss",
+        "gae",
+        "td0_update",
+        "is_estimate",
+        "ppo_clip_loss",
+        "kl_penalized_rewards",
+        "dpo_loss",
+    }
     with pytest.raises(ValueError, match="name must be one of"):
         checks.solution("nope")
 

@@ -185,7 +185,9 @@ def test_distance_explorer_redraws_quickly_when_the_slider_moves():
     slider.value = 2.5
     elapsed = time.perf_counter() - start
     assert image.value != first, "moving the slider should redraw the figure"
-    want = plots.figure_png(ppo_plots.distance_figure(importance.gaussian_experiment(2.5, 10, 2000)))
+    want = plots.figure_png(
+        ppo_plots.distance_figure(importance.gaussian_experiment(2.5, 10, 2000))
+    )
     assert image.value == want, "the redraw should show the experiment at the new distance"
     assert elapsed < 2.0, f"one redraw took {elapsed:.2f} s"
 
