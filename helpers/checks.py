@@ -10,8 +10,9 @@ exercise still runs top to bottom; it returns True when the answer is right.
 ``solution(name)`` prints a reference solution, only when asked.
 
 What a check prints is in the learner's language (``helpers.lang``: Chinese in ``notebooks/zh/``,
-English by default): every message and every hint has a Chinese version in ``MESSAGES`` and
-``helpers/checks_zh.py`` (tests/test_checks.py checks that none is missing).
+English by default): every message (``MESSAGES``) and every hint (``HINTS``) has a short id,
+and its Chinese text under that id in ``helpers/zh.py`` (tests/test_lang.py checks that none is
+missing).
 """
 
 import inspect
@@ -19,7 +20,6 @@ import inspect
 import torch
 
 from helpers import lang, solutions
-from helpers.checks_zh import HINTS_ZH
 
 
 def solution(name):
@@ -30,41 +30,75 @@ def solution(name):
 # ---------------------------------------------------------------- the checking machinery
 
 
-# What a check prints, in each language; the fields are filled in with str.format.
+# What a check prints, by short id; the fields are filled in with str.format. The Chinese text
+# of each id is in helpers/zh.py.
 MESSAGES = {
-    "not_done": {
-        "en": "Not done yet: fill in the function, then run this cell again. (checks.solution({name!r}) shows one answer.)",
-        "zh": "还没完成：补全这个函数，然后重新运行这个单元格。(checks.solution({name!r}) 会给出一个参考答案。)",
-    },
-    "raised": {
-        "en": "Your function raised {error}: {message}",
-        "zh": "你的函数抛出了 {error}：{message}",
-    },
-    "correct": {
-        "en": "Correct: matches the reference on all {n} cases.",
-        "zh": "正确：在全部 {n} 个用例上与参考答案一致。",
-    },
-    "hint": {"en": "Not yet. Hint: {hint}", "zh": "还不对。提示：{hint}"},
-    "wrong_value": {
-        "en": "Not yet: for inputs {case!r}\n  expected {want!r}\n  got      {got!r}",
-        "zh": "还不对：对输入 {case!r}\n  期望 {want!r}\n  得到 {got!r}",
-    },
-    "wrong_gradient": {
-        "en": "Not yet: the value is right, but its gradient with respect to {arg} is not "
-        "(the gradient is what trains the network).\n  inputs {case!r}\n"
-        "  expected gradient {want!r}\n  got      {got!r}",
-        "zh": "还不对：值是对的，但它关于 {arg} 的梯度不对(训练网络靠的是梯度)。\n  输入 {case!r}\n"
-        "  期望的梯度 {want!r}\n  得到      {got!r}",
-    },
+    "not_done": "Not done yet: fill in the function, then run this cell again. (checks.solution({name!r}) shows one answer.)",
+    "raised": "Your function raised {error}: {message}",
+    "correct": "Correct: matches the reference on all {n} cases.",
+    "hint": "Not yet. Hint: {hint}",
+    "wrong_value": "Not yet: for inputs {case!r}\n  expected {want!r}\n  got      {got!r}",
+    "wrong_gradient": "Not yet: the value is right, but its gradient with respect to {arg} is not (the gradient is what trains the network).\n  inputs {case!r}\n  expected gradient {want!r}\n  got      {got!r}",
+}
+
+# The hint of each typical mistake, by id ``<exercise>.<mistake>``.
+HINTS = {
+    "reward_to_go.past_sum": "you summed the rewards *before* t. Reward-to-go sums from t to the end: loop backwards.",
+    "reward_to_go.one_step_off": "gamma is applied one step off: r_t itself is not discounted, G_t = r_t + gamma * G_{t+1}.",
+    "reward_to_go.whole_return": "that is R(tau) at every step. Reward-to-go drops the rewards that came before t.",
+    "reward_to_go.no_discount": "the discount is missing: each step further away multiplies by gamma.",
+    "baseline_pg_loss.sign_error_pytorch": "a sign error: PyTorch minimises, so the loss is *minus* the objective.",
+    "baseline_pg_loss.baseline_missing_weight": "the baseline is missing: weight by G - b, not G.",
+    "baseline_pg_loss.added_b_subtract": "you added b; subtract it: G - b.",
+    "baseline_pg_loss.detach_baseline_b": "detach the baseline (b.detach()): the policy loss must not train the value network.",
+    "baseline_pg_loss.value_right_gradient": "the value is right but no gradient reaches logprobs: you detached the log-probabilities (or computed the loss from numbers). Only b is detached; the gradient flows through log pi.",
+    "baseline_pg_loss.sum_over_all": "a sum over all steps without dividing by num_episodes: the step size then grows with the batch.",
+    "gae.no_mask": "the dones mask is missing: at an episode end, do not bootstrap from V(s_{t+1}) nor carry A_{t+1} back: multiply both by (1 - dones[t]).",
+    "gae.no_gamma_in_trace": "the recursion needs gamma * lambda: A_t = delta_t + gamma * lam * (1 - d_t) * A_{t+1}.",
+    "gae.no_bootstrap": "after the last step, bootstrap from next_value, V of the state the rollout stopped in.",
+    "gae.next_value_everywhere": "V(s_{t+1}) is values[t + 1] inside the rollout; next_value is only for the last step.",
+    "gae.bootstrap_past_last_done": "an episode that ends on the rollout's last step (dones[-1] = 1) has no next state: mask next_value with (1 - dones[t]) there too, as at every other step.",
+    "td0_update.terminal_step_next": "at a terminal step there is no next state to bootstrap from: the target is just r.",
+    "td0_update.sign_error_move": "a sign error: move V(s) *towards* the target, V + alpha * (target - V).",
+    "td0_update.monte_carlo_style": "that is a Monte-Carlo-style update on one reward; TD's target adds gamma * V(s_next).",
+    "td0_update.jumped_all_way": "you jumped all the way to the target; take a step of size alpha: V + alpha * (target - V).",
+    "is_estimate.ratio_upside_down": "the ratio is upside down: samples come from q, so weight by p/q.",
+    "is_estimate.importance_weights_plain": "no importance weights: the plain mean estimates E_q[f], not E_p[f].",
+    "is_estimate.self_normalised_estimator": "that is the self-normalised estimator (biased for finite n); the plain one divides by n: mean(f * p / q).",
+    "is_estimate.sum_instead_mean": "sum instead of mean: divide by the number of samples.",
+    "ppo_clip_loss.sign_error_loss": "a sign error: the loss to minimise is *minus* the clipped objective.",
+    "ppo_clip_loss.min_missing_take": "the min is missing: take min(ratio * A, clip(ratio) * A), the pessimistic of the two.",
+    "ppo_clip_loss.max_instead_min": "max instead of min: PPO keeps the *pessimistic* (smaller) objective.",
+    "ppo_clip_loss.ratio_upside_down": "the ratio is upside down: rho = pi / pi_old = exp(logprobs - old_logprobs).",
+    "ppo_clip_loss.clipped_log_ratio": "you clipped the log-ratio; clip the ratio itself to [1 - eps, 1 + eps].",
+    "ppo_clip_loss.value_right_gradient": "the value is right but no gradient reaches logprobs: the ratio was detached (or computed from numbers). The ratio is what carries the gradient, d rho / d log pi = rho; do not detach it.",
+    "kl_penalized_rewards.score_everywhere": "the reward model scores the whole response once: add its score at the last token only.",
+    "kl_penalized_rewards.score_first": "the score belongs to the *last* token, when the response is complete.",
+    "kl_penalized_rewards.flipped_kl": "the KL sign is flipped: penalise log pi - log pi_ref (the policy's own log-probabilities first), so a token pays when the policy likes it more than the reference does.",
+    "kl_penalized_rewards.no_beta": "beta is missing: the penalty is beta * (log pi - log pi_ref).",
+    "kl_penalized_rewards.score_replaces_last_penalty": "the last token lost its own penalty: add the score to it (+=), do not overwrite it.",
+    "kl_penalized_rewards.penalty_summed_at_the_end": "the total is right but every token should pay its own penalty where it is sampled (per-token rewards), not all of it at the end.",
+    "kl_penalized_rewards.no_penalty": "there is no KL penalty: every token pays -beta * (log pi - log pi_ref).",
+    "kl_penalized_rewards.beta_on_the_score": "beta scales only the KL penalty, not the reward model's score.",
+    "dpo_loss.sign_error_chosen": "a sign error: the chosen response's log-ratio comes first, beta * ((log pi(y_w) - log pi_ref(y_w)) - (log pi(y_l) - log pi_ref(y_l))).",
+    "dpo_loss.sign_error_loss": "a sign error: the loss to minimise is *minus* the log-likelihood, -log sigmoid(...).",
+    "dpo_loss.reference_missing_dpo": "the reference is missing: DPO's implicit reward is beta * log(pi(y) / pi_ref(y)), so subtract ref_logps_chosen and ref_logps_rejected.",
+    "dpo_loss.reference_has_wrong": "the reference has the wrong sign: it is log pi(y) - log pi_ref(y), a log-ratio.",
+    "dpo_loss.beta_wrong_place": "beta is in the wrong place: it multiplies the margin *inside* the log-sigmoid (it is the implicit reward's scale), not the loss.",
+    "dpo_loss.beta_wrong_place_multiply": "beta is in the wrong place: multiply the margin by beta, do not divide by it.",
+    "dpo_loss.beta_missing_margin": "beta is missing: the margin is multiplied by beta inside the log-sigmoid.",
+    "dpo_loss.log_missing_minimise": "the log is missing: minimise -log sigmoid(...), the negative log-likelihood.",
+    "dpo_loss.sum_instead_mean": "a sum instead of a mean over the comparisons of the batch.",
+    "dpo_loss.value_right_gradient": "the value is right but no gradient reaches the policy's log-probabilities: they were detached (or turned into numbers). They are what DPO trains.",
 }
 
 
 def _say(key, **fields):
-    print(MESSAGES[key][lang.language()].format(**fields))
+    print(lang.text(MESSAGES, key, **fields))
 
 
-def _hint(hint):
-    return lang.pick(hint, HINTS_ZH.get(hint, hint))
+def _hint(key):
+    return lang.text(HINTS, key)
 
 
 def _same(a, b):
@@ -179,17 +213,17 @@ def check_reward_to_go(fn):
     mistakes = [
         (
             past_sum,
-            "you summed the rewards *before* t. Reward-to-go sums from t to the end: loop backwards.",
+            "reward_to_go.past_sum",
         ),
         (
             one_step_off,
-            "gamma is applied one step off: r_t itself is not discounted, G_t = r_t + gamma * G_{t+1}.",
+            "reward_to_go.one_step_off",
         ),
         (
             whole_return,
-            "that is R(tau) at every step. Reward-to-go drops the rewards that came before t.",
+            "reward_to_go.whole_return",
         ),
-        (no_discount, "the discount is missing: each step further away multiplies by gamma."),
+        (no_discount, "reward_to_go.no_discount"),
     ]
     return _check(fn, cases, solutions.reward_to_go_solution, mistakes, "reward_to_go")
 
@@ -219,34 +253,32 @@ def check_baseline_pg_loss(fn):
     mistakes = [
         (
             lambda lp, G, b, N: (_adv(G, b) * lp).sum() / N,
-            "a sign error: PyTorch minimises, so the loss is *minus* the objective.",
+            "baseline_pg_loss.sign_error_pytorch",
         ),
         (
             lambda lp, G, b, N: -(G * lp).sum() / N,
-            "the baseline is missing: weight by G - b, not G.",
+            "baseline_pg_loss.baseline_missing_weight",
         ),
-        (lambda lp, G, b, N: -((G + _val(b)) * lp).sum() / N, "you added b; subtract it: G - b."),
+        (lambda lp, G, b, N: -((G + _val(b)) * lp).sum() / N, "baseline_pg_loss.added_b_subtract"),
         (
             lambda lp, G, b, N: -((G - b) * lp).sum() / N,
-            "detach the baseline (b.detach()): the policy loss must not train the value network.",
+            "baseline_pg_loss.detach_baseline_b",
         ),
         (
             lambda lp, G, b, N: -((G - b) * lp).mean(),
-            "detach the baseline (b.detach()): the policy loss must not train the value network.",
+            "baseline_pg_loss.detach_baseline_b",
         ),
         (
             lambda lp, G, b, N: -(_adv(G, b) * lp.detach()).sum() / N,
-            "the value is right but no gradient reaches logprobs: you detached the log-probabilities "
-            "(or computed the loss from numbers). Only b is detached; the gradient flows through log pi.",
+            "baseline_pg_loss.value_right_gradient",
         ),
         (
             lambda lp, G, b, N: -(_adv(G, b) * lp.detach()).mean(),
-            "the value is right but no gradient reaches logprobs: you detached the log-probabilities "
-            "(or computed the loss from numbers). Only b is detached; the gradient flows through log pi.",
+            "baseline_pg_loss.value_right_gradient",
         ),
         (
             lambda lp, G, b, N: -(_adv(G, b) * lp).sum(),
-            "a sum over all steps without dividing by num_episodes: the step size then grows with the batch.",
+            "baseline_pg_loss.sum_over_all",
         ),
     ]
     return _check(
@@ -316,24 +348,23 @@ def check_gae(fn):
     mistakes = [
         (
             no_mask,
-            "the dones mask is missing: at an episode end, do not bootstrap from V(s_{t+1}) nor carry A_{t+1} back: multiply both by (1 - dones[t]).",
+            "gae.no_mask",
         ),
         (
             no_gamma_in_trace,
-            "the recursion needs gamma * lambda: A_t = delta_t + gamma * lam * (1 - d_t) * A_{t+1}.",
+            "gae.no_gamma_in_trace",
         ),
         (
             no_bootstrap,
-            "after the last step, bootstrap from next_value, V of the state the rollout stopped in.",
+            "gae.no_bootstrap",
         ),
         (
             next_value_everywhere,
-            "V(s_{t+1}) is values[t + 1] inside the rollout; next_value is only for the last step.",
+            "gae.next_value_everywhere",
         ),
         (
             bootstrap_past_last_done,
-            "an episode that ends on the rollout's last step (dones[-1] = 1) has no next state: "
-            "mask next_value with (1 - dones[t]) there too, as at every other step.",
+            "gae.bootstrap_past_last_done",
         ),
     ]
     return _check(fn, cases, solutions.gae_solution, mistakes, "gae")
@@ -351,19 +382,19 @@ def check_td0_update(fn):
     mistakes = [
         (
             lambda V, s, r, s2, done, a, g: V[s] + a * (r + g * V[s2] - V[s]),
-            "at a terminal step there is no next state to bootstrap from: the target is just r.",
+            "td0_update.terminal_step_next",
         ),
         (
             lambda V, s, r, s2, done, a, g: V[s] - a * (r + (0.0 if done else g * V[s2]) - V[s]),
-            "a sign error: move V(s) *towards* the target, V + alpha * (target - V).",
+            "td0_update.sign_error_move",
         ),
         (
             lambda V, s, r, s2, done, a, g: V[s] + a * (r - V[s]),
-            "that is a Monte-Carlo-style update on one reward; TD's target adds gamma * V(s_next).",
+            "td0_update.monte_carlo_style",
         ),
         (
             lambda V, s, r, s2, done, a, g: r + (0.0 if done else g * V[s2]),
-            "you jumped all the way to the target; take a step of size alpha: V + alpha * (target - V).",
+            "td0_update.jumped_all_way",
         ),
     ]
     return _check(fn, cases, solutions.td0_update_solution, mistakes, "td0_update")
@@ -379,19 +410,19 @@ def check_is_estimate(fn):
     mistakes = [
         (
             lambda f, p, q: (f * q / p).mean(),
-            "the ratio is upside down: samples come from q, so weight by p/q.",
+            "is_estimate.ratio_upside_down",
         ),
         (
             lambda f, p, q: f.mean(),
-            "no importance weights: the plain mean estimates E_q[f], not E_p[f].",
+            "is_estimate.importance_weights_plain",
         ),
         (
             lambda f, p, q: (f * p / q).sum() / (p / q).sum(),
-            "that is the self-normalised estimator (biased for finite n); the plain one divides by n: mean(f * p / q).",
+            "is_estimate.self_normalised_estimator",
         ),
         (
             lambda f, p, q: (f * p / q).sum(),
-            "sum instead of mean: divide by the number of samples.",
+            "is_estimate.sum_instead_mean",
         ),
     ]
     return _check(fn, cases, solutions.is_estimate_solution, mistakes, "is_estimate")
@@ -422,39 +453,35 @@ def check_ppo_clip_loss(fn):
     mistakes = [
         (
             lambda lp, olp, a, e: -clipped(lp, olp, a, e),
-            "a sign error: the loss to minimise is *minus* the clipped objective.",
+            "ppo_clip_loss.sign_error_loss",
         ),
         (
             lambda lp, olp, a, e: -(torch.clamp(ratio(lp, olp), 1 - e, 1 + e) * a).mean(),
-            "the min is missing: take min(ratio * A, clip(ratio) * A), the pessimistic of the two.",
+            "ppo_clip_loss.min_missing_take",
         ),
         (
             lambda lp, olp, a, e: (
                 -torch.max(ratio(lp, olp) * a, torch.clamp(ratio(lp, olp), 1 - e, 1 + e) * a).mean()
             ),
-            "max instead of min: PPO keeps the *pessimistic* (smaller) objective.",
+            "ppo_clip_loss.max_instead_min",
         ),
         (
             lambda lp, olp, a, e: clipped(olp, lp, a, e),
-            "the ratio is upside down: rho = pi / pi_old = exp(logprobs - old_logprobs).",
+            "ppo_clip_loss.ratio_upside_down",
         ),
         (
             lambda lp, olp, a, e: (
                 -torch.min(ratio(lp, olp) * a, torch.clamp(lp - olp, -e, e).exp() * a).mean()
             ),
-            "you clipped the log-ratio; clip the ratio itself to [1 - eps, 1 + eps].",
+            "ppo_clip_loss.clipped_log_ratio",
         ),
         (
             lambda lp, olp, a, e: clipped(lp, olp, a, e, r=ratio(lp, olp).detach()),
-            "the value is right but no gradient reaches logprobs: the ratio was detached (or "
-            "computed from numbers). The ratio is what carries the gradient, "
-            "d rho / d log pi = rho; do not detach it.",
+            "ppo_clip_loss.value_right_gradient",
         ),
         (
             lambda lp, olp, a, e: clipped(lp.detach(), olp, a, e),
-            "the value is right but no gradient reaches logprobs: the ratio was detached (or "
-            "computed from numbers). The ratio is what carries the gradient, "
-            "d rho / d log pi = rho; do not detach it.",
+            "ppo_clip_loss.value_right_gradient",
         ),
     ]
     return _check(
@@ -511,29 +538,26 @@ def check_kl_penalized_rewards(fn):
     mistakes = [
         (
             score_everywhere,
-            "the reward model scores the whole response once: add its score at the last token only.",
+            "kl_penalized_rewards.score_everywhere",
         ),
-        (score_first, "the score belongs to the *last* token, when the response is complete."),
+        (score_first, "kl_penalized_rewards.score_first"),
         (
             flipped_kl,
-            "the KL sign is flipped: penalise log pi - log pi_ref (the policy's own "
-            "log-probabilities first), so a token pays when the policy likes it more than the "
-            "reference does.",
+            "kl_penalized_rewards.flipped_kl",
         ),
-        (no_beta, "beta is missing: the penalty is beta * (log pi - log pi_ref)."),
+        (no_beta, "kl_penalized_rewards.no_beta"),
         (
             score_replaces_last_penalty,
-            "the last token lost its own penalty: add the score to it (+=), do not overwrite it.",
+            "kl_penalized_rewards.score_replaces_last_penalty",
         ),
         (
             penalty_summed_at_the_end,
-            "the total is right but every token should pay its own penalty where it is sampled "
-            "(per-token rewards), not all of it at the end.",
+            "kl_penalized_rewards.penalty_summed_at_the_end",
         ),
-        (no_penalty, "there is no KL penalty: every token pays -beta * (log pi - log pi_ref)."),
+        (no_penalty, "kl_penalized_rewards.no_penalty"),
         (
             beta_on_the_score,
-            "beta scales only the KL penalty, not the reward model's score.",
+            "kl_penalized_rewards.beta_on_the_score",
         ),
     ]
     return _check(
@@ -557,49 +581,45 @@ def check_dpo_loss(fn):
     mistakes = [
         (
             lambda lc, lr, rc, rr, b: -logsig(-b * margin(lc, lr, rc, rr)).mean(),
-            "a sign error: the chosen response's log-ratio comes first, "
-            "beta * ((log pi(y_w) - log pi_ref(y_w)) - (log pi(y_l) - log pi_ref(y_l))).",
+            "dpo_loss.sign_error_chosen",
         ),
         (
             lambda lc, lr, rc, rr, b: logsig(b * margin(lc, lr, rc, rr)).mean(),
-            "a sign error: the loss to minimise is *minus* the log-likelihood, -log sigmoid(...).",
+            "dpo_loss.sign_error_loss",
         ),
         (
             lambda lc, lr, rc, rr, b: -logsig(b * (lc - lr)).mean(),
-            "the reference is missing: DPO's implicit reward is beta * log(pi(y) / pi_ref(y)), "
-            "so subtract ref_logps_chosen and ref_logps_rejected.",
+            "dpo_loss.reference_missing_dpo",
         ),
         (
             lambda lc, lr, rc, rr, b: -logsig(b * ((lc + rc) - (lr + rr))).mean(),
-            "the reference has the wrong sign: it is log pi(y) - log pi_ref(y), a log-ratio.",
+            "dpo_loss.reference_has_wrong",
         ),
         (
             lambda lc, lr, rc, rr, b: -b * logsig(margin(lc, lr, rc, rr)).mean(),
-            "beta is in the wrong place: it multiplies the margin *inside* the log-sigmoid "
-            "(it is the implicit reward's scale), not the loss.",
+            "dpo_loss.beta_wrong_place",
         ),
         (
             lambda lc, lr, rc, rr, b: -logsig(margin(lc, lr, rc, rr) / b).mean(),
-            "beta is in the wrong place: multiply the margin by beta, do not divide by it.",
+            "dpo_loss.beta_wrong_place_multiply",
         ),
         (
             lambda lc, lr, rc, rr, b: -logsig(margin(lc, lr, rc, rr)).mean(),
-            "beta is missing: the margin is multiplied by beta inside the log-sigmoid.",
+            "dpo_loss.beta_missing_margin",
         ),
         (
             lambda lc, lr, rc, rr, b: -torch.sigmoid(b * margin(lc, lr, rc, rr)).mean(),
-            "the log is missing: minimise -log sigmoid(...), the negative log-likelihood.",
+            "dpo_loss.log_missing_minimise",
         ),
         (
             lambda lc, lr, rc, rr, b: -logsig(b * margin(lc, lr, rc, rr)).sum(),
-            "a sum instead of a mean over the comparisons of the batch.",
+            "dpo_loss.sum_instead_mean",
         ),
         (
             lambda lc, lr, rc, rr, b: solutions.dpo_loss_solution(
                 lc.detach(), lr.detach(), rc, rr, b
             ),
-            "the value is right but no gradient reaches the policy's log-probabilities: they "
-            "were detached (or turned into numbers). They are what DPO trains.",
+            "dpo_loss.value_right_gradient",
         ),
     ]
     return _check(fn, cases, solutions.dpo_loss_solution, mistakes, "dpo_loss", grad_args=(0, 1))

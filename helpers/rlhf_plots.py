@@ -220,23 +220,38 @@ def side_by_side_figure(points, best_of_n=None, sft_gold=None):
     return fig
 
 
+# The summary lines under the explorers, by short id (their Chinese text is in helpers/zh.py).
+SUMMARIES = {
+    "ppo_not_trained": "beta = {beta:g}: not trained yet; press the button to train PPO with it.",
+    "ppo_summary": (
+        "beta = {beta:g}, last 5 iterations on held-out prompts: RM reward {rm:+.2f}, gold score "
+        "{gold:+.2f}, KL to the SFT model {kl:.1f} nats; distinct answers in its rollouts "
+        "{distinct:.0%}"
+    ),
+    "dpo_not_trained": "beta = {beta:g}: not trained yet; press the button to train DPO with it.",
+    "dpo_summary": (
+        "beta = {beta:g}: implicit reward right on {accuracy:.0%} of held-out comparisons; "
+        "log-prob change of the chosen {chosen:+.1f}, of the rejected {rejected:+.1f} nats; "
+        "gold {gold:+.2f}, KL to SFT {kl:.1f} nats"
+    ),
+}
+
+
 def run_summary(runs, beta):
     """One line about the run with this ``beta``: its last iterations' proxy (RM) reward,
     gold score and KL on the held-out probe, and its distinct answers, or how to get it."""
     beta = _validate.positive("beta", beta, allow_zero=True)
     if beta not in runs:
-        return lang.pick(
-            f"beta = {beta:g}: not trained yet; press the button to train PPO with it.",
-            f"beta = {beta:g}：还没有训练；按下按钮，用它训练 PPO。",
-        )
+        return lang.text(SUMMARIES, "ppo_not_trained", beta=beta)
     last = {k: float(np.mean(runs[beta][k][-5:])) for k in RLHF_RUN_KEYS}
-    return lang.pick(
-        f"beta = {beta:g}, last 5 iterations on held-out prompts: RM reward "
-        f"{last['probe_rm']:+.2f}, gold score {last['probe_gold']:+.2f}, KL to the SFT model "
-        f"{last['probe_kl']:.1f} nats; distinct answers in its rollouts {last['distinct']:.0%}",
-        f"beta = {beta:g}，最近 5 次迭代（留出的提示）：奖励模型(RM)奖励 {last['probe_rm']:+.2f}，"
-        f"金标准(gold)得分 {last['probe_gold']:+.2f}，与 SFT 模型的 KL散度 {last['probe_kl']:.1f} nats；"
-        f"其采样中不同回答的比例 {last['distinct']:.0%}",
+    return lang.text(
+        SUMMARIES,
+        "ppo_summary",
+        beta=beta,
+        rm=last["probe_rm"],
+        gold=last["probe_gold"],
+        kl=last["probe_kl"],
+        distinct=last["distinct"],
     )
 
 
@@ -245,17 +260,15 @@ def dpo_summary(runs, beta):
     ``DPO_KEYS``), or how to get it."""
     beta = _validate.positive("beta", beta)
     if beta not in runs:
-        return lang.pick(
-            f"beta = {beta:g}: not trained yet; press the button to train DPO with it.",
-            f"beta = {beta:g}：还没有训练；按下按钮，用它训练 DPO。",
-        )
+        return lang.text(SUMMARIES, "dpo_not_trained", beta=beta)
     run = runs[beta]
-    return lang.pick(
-        f"beta = {beta:g}: implicit reward right on {run['accuracy']:.0%} of held-out comparisons; "
-        f"log-prob change of the chosen {run['chosen'][-1]:+.1f}, of the rejected "
-        f"{run['rejected'][-1]:+.1f} nats; gold {run['gold']:+.2f}, KL to SFT {run['kl']:.1f} nats",
-        f"beta = {beta:g}：隐式奖励在 {run['accuracy']:.0%} 的留出比较上判断正确；"
-        f"被选中回答的对数概率变化 {run['chosen'][-1]:+.1f} nats，被拒绝回答的 "
-        f"{run['rejected'][-1]:+.1f} nats；金标准(gold)得分 {run['gold']:+.2f}，"
-        f"与 SFT 的 KL散度 {run['kl']:.1f} nats",
+    return lang.text(
+        SUMMARIES,
+        "dpo_summary",
+        beta=beta,
+        accuracy=run["accuracy"],
+        chosen=run["chosen"][-1],
+        rejected=run["rejected"][-1],
+        gold=run["gold"],
+        kl=run["kl"],
     )

@@ -9,6 +9,17 @@ control and see the image change without a browser. The figures (and the summary
 
 from helpers import _validate, importance, lang, plots, ppo_plots, rlhf_plots
 
+# The controls' labels, by short id (their Chinese text is in helpers/zh.py).
+LABELS = {
+    "baseline_b": "baseline b",
+    "subtract_b": "subtract b",
+    "clip_epsilon": "clip epsilon",
+    "retrain_epsilon": "retrain with this epsilon",
+    "pq_distance": "p-q distance",
+    "train_ppo_beta": "train PPO with this beta",
+    "train_dpo_beta": "train DPO with this beta",
+}
+
 
 def baseline_explorer(logits, means, noise_std, actions, rewards, lr=1.0):
     """A slider for b and a checkbox for using it, redrawing :func:`baseline_figure`.
@@ -24,10 +35,10 @@ def baseline_explorer(logits, means, noise_std, actions, rewards, lr=1.0):
         min=float(means_t.min()) - 2,
         max=float(means_t.max()) + 2,
         step=0.1,
-        description=lang.pick("baseline b", "基线 b"),
+        description=lang.text(LABELS, "baseline_b"),
         continuous_update=False,
     )
-    use = W.Checkbox(value=True, description=lang.pick("subtract b", "减去 b"))
+    use = W.Checkbox(value=True, description=lang.text(LABELS, "subtract_b"))
     image = W.Image(format="png")
 
     def redraw(_=None):
@@ -70,13 +81,11 @@ def clip_explorer(train, clip_coef=0.2):
         min=0.02,
         max=0.8,
         step=0.02,
-        description=lang.pick("clip epsilon", "裁剪 epsilon"),
+        description=lang.text(LABELS, "clip_epsilon"),
         continuous_update=False,
         style={"description_width": "initial"},
     )
-    button = W.Button(
-        description=lang.pick("retrain with this epsilon", "用这个 epsilon 重新训练"), icon="play"
-    )
+    button = W.Button(description=lang.text(LABELS, "retrain_epsilon"), icon="play")
     image = W.Image(format="png")
     log = W.Output()
     curves = {}
@@ -107,7 +116,7 @@ def distance_explorer(
         min=0.0,
         max=max_distance,
         step=0.1,
-        description=lang.pick("p-q distance", "p 与 q 的距离"),
+        description=lang.text(LABELS, "pq_distance"),
         continuous_update=False,
         style={"description_width": "initial"},
     )
@@ -168,7 +177,7 @@ def beta_explorer(
         betas,
         beta,
         "beta",
-        lang.pick("train PPO with this beta", "用这个 beta 训练 PPO"),
+        lang.text(LABELS, "train_ppo_beta"),
         lambda b: rlhf_plots.overoptimization_figure(runs, best_of_n, b, sft_gold),
         lambda b: rlhf_plots.run_summary(runs, b),
     )
@@ -185,7 +194,7 @@ def dpo_explorer(
         betas,
         beta,
         "DPO beta",
-        lang.pick("train DPO with this beta", "用这个 beta 训练 DPO"),
+        lang.text(LABELS, "train_dpo_beta"),
         lambda b: rlhf_plots.dpo_figure(runs, b, sft_gold, extra),
         lambda b: rlhf_plots.dpo_summary(runs, b),
         style={"description_width": "initial"},

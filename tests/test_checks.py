@@ -3,12 +3,10 @@ typical wrong implementations fail with the hint for their mistake (including an
 value is right but whose gradient is not, where the gradient is the lesson), and a stub that
 raises NotImplementedError neither passes nor raises."""
 
-import string
-
 import pytest
 import torch
 
-from helpers import checks, lang, solutions
+from helpers import checks, lang, solutions, zh
 
 
 @pytest.fixture(autouse=True)
@@ -506,24 +504,13 @@ def every_hint(monkeypatch):
     return seen
 
 
-def test_every_english_hint_has_a_chinese_one_and_no_chinese_hint_is_left_over(monkeypatch):
+def test_every_hint_a_check_names_has_english_text_and_every_hint_is_used(monkeypatch):
     hints = every_hint(monkeypatch)
     assert len(hints) >= 30  # every check's mistakes were found
-    missing = [h for h in hints if h not in checks.HINTS_ZH]
-    assert not missing, f"hints with no Chinese version in helpers/checks_zh.py: {missing}"
-    left_over = sorted(set(checks.HINTS_ZH) - set(hints))
-    assert not left_over, f"Chinese hints whose English hint is gone: {left_over}"
-    for english, chinese in checks.HINTS_ZH.items():
-        assert chinese != english and any("\u4e00" <= ch <= "\u9fff" for ch in chinese), english
-
-
-def test_every_message_has_both_languages_with_the_same_fields():
-    def fields(text):
-        return sorted(f for _, f, _, _ in string.Formatter().parse(text) if f is not None)
-
-    for key, versions in checks.MESSAGES.items():
-        assert set(versions) == set(lang.LANGUAGES), key
-        assert fields(versions["zh"]) == fields(versions["en"]), key
+    missing = [h for h in hints if h not in checks.HINTS]
+    assert not missing, f"hint ids with no English text in checks.HINTS: {missing}"
+    unused = sorted(set(checks.HINTS) - set(hints))
+    assert not unused, f"hints that no check names: {unused}"
 
 
 @pytest.mark.parametrize(
@@ -539,7 +526,8 @@ def test_checker_speaks_chinese_in_a_chinese_notebook(check, rights, wrongs, cap
         assert not ok and "Not yet" not in out, wrong.__name__
         if english.startswith("Not yet. Hint: "):  # a known mistake: its hint, in Chinese
             hint = english.strip().removeprefix("Not yet. Hint: ")
-            assert out.strip() == f"还不对。提示：{checks.HINTS_ZH[hint]}", wrong.__name__
+            key = {text: key for key, text in checks.HINTS.items()}[hint]
+            assert out.strip() == f"还不对。提示：{zh.TEXT[key]}", wrong.__name__
         else:  # a wrong value or gradient, with the failing case
             assert out.startswith("还不对："), wrong.__name__
     ok, out = run(check, rights[0], capsys)
