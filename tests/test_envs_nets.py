@@ -230,3 +230,19 @@ def test_mlp_gives_what_nn_sequential_gives_with_the_same_layers():
     plain = torch.nn.Sequential(*net)
     (grad_plain,) = torch.autograd.grad(plain(x).sum(), x)
     assert torch.equal(net(x), plain(x)) and torch.equal(grad, grad_plain)
+
+
+def test_actor_critic_is_a_policy_and_a_value_net_built_in_that_order():
+    """ActorCritic reuses CategoricalPolicy and ValueNet: from one seed, the same parameters as
+    the two built one after the other (so notebooks' numbers do not depend on which builds)."""
+    torch.manual_seed(0)
+    agent = nets.ActorCritic(4, 2, hidden=8)
+    torch.manual_seed(0)
+    policy, value = nets.CategoricalPolicy(4, 2, hidden=8), nets.ValueNet(4, hidden=8)
+    mine = list(agent.parameters())
+    theirs = [*policy.parameters(), *value.parameters()]
+    assert len(mine) == len(theirs) and all(
+        torch.equal(a, b) for a, b in zip(mine, theirs, strict=True)
+    )
+    x = torch.randn(5, 4)
+    assert torch.equal(agent.actor(x), policy(x)) and torch.equal(agent.get_value(x), value(x))
