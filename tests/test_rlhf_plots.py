@@ -39,7 +39,11 @@ def test_moving_average_keeps_the_length_and_averages_what_it_has():
 def test_run_summary():
     line = rlhf_plots.run_summary(RUNS, 0.1)
     assert line.startswith("beta = 0.1, last 5 iterations on held-out prompts: RM reward +0.90")
-    assert "distinct answers in its rollouts" in line
+    last = {k: float(np.mean(RUNS[0.1][k][-5:])) for k in ("probe_gold", "probe_kl", "distinct")}
+    assert (
+        f"gold score {last['probe_gold']:+.2f}, KL to the SFT model {last['probe_kl']:.1f} nats; "
+        f"distinct answers in its rollouts {last['distinct']:.0%}"
+    ) in line
     assert "not trained yet" in rlhf_plots.run_summary(RUNS, 0.3)
     with pytest.raises(ValueError, match="beta"):
         rlhf_plots.run_summary(RUNS, -1)

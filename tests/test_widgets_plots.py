@@ -93,7 +93,13 @@ def test_clipped_surrogate_is_flat_outside_the_helpful_side_only():
 
 
 def test_clip_figure_panels_and_explorer_retrain_button():
-    assert len(ppo_plots.clip_figure(0.2).axes) == 2
+    fig = ppo_plots.clip_figure(0.2)
+    assert len(fig.axes) == 2
+    # the shaded flat region (zero gradient) is on the helpful side only: ratio > 1 + eps for
+    # A > 0, ratio < 1 - eps for A < 0
+    (flat_pos,), (flat_neg,) = (ax.collections[0].get_paths() for ax in fig.axes)
+    assert flat_pos.vertices[:, 0].min() >= 1.2 - 0.01
+    assert flat_neg.vertices[:, 0].max() <= 0.8 + 0.01
     assert len(ppo_plots.clip_figure(0.2, curves={}).axes) == 3
     calls = []
 
