@@ -9,6 +9,8 @@ import inspect
 import torch
 
 
+# each def on one line, with its shapes, as checks.solution prints it
+# fmt: off
 def reward_to_go_solution(rewards, gamma):  # (T,) -> (T,)
     G = torch.zeros_like(rewards)
     running = 0.0
@@ -18,9 +20,7 @@ def reward_to_go_solution(rewards, gamma):  # (T,) -> (T,)
     return G
 
 
-def baseline_pg_loss_solution(
-    logprobs, returns, b, num_episodes
-):  # (n,), (n,), number or (n,), N -> scalar
+def baseline_pg_loss_solution(logprobs, returns, b, num_episodes):  # (n,), (n,), number or (n,), N -> scalar
     advantages = returns - b.detach() if torch.is_tensor(b) else returns - b  # b gets no gradient
     return -(advantages * logprobs).sum() / num_episodes  # minus (1/N) sum_n sum_t (G_t - b) log pi
 
@@ -36,16 +36,12 @@ def gae_solution(rewards, values, dones, next_value, gamma, lam):  # (T, N) x3, 
     return advantages
 
 
-def td0_update_solution(
-    V, s, r, s_next, done, alpha, gamma
-):  # V: dict state -> value; returns new V[s]
+def td0_update_solution(V, s, r, s_next, done, alpha, gamma):  # V: dict state -> value; returns new V[s]
     target = r + (0.0 if done else gamma * V[s_next])  # no bootstrap from a terminal state
     return V[s] + alpha * (target - V[s])
 
 
-def is_estimate_solution(
-    f_values, p_probs, q_probs
-):  # samples x ~ q: f(x), p(x), q(x) -> E_p[f] estimate
+def is_estimate_solution(f_values, p_probs, q_probs):  # samples x ~ q: f(x), p(x), q(x) -> E_p[f] estimate
     return (f_values * p_probs / q_probs).mean()
 
 
@@ -55,20 +51,19 @@ def ppo_clip_loss_solution(logprobs, old_logprobs, advantages, clip_coef):  # (n
     return -torch.min(ratio * advantages, clipped * advantages).mean()
 
 
-def kl_penalized_rewards_solution(
-    rm_score, logprobs, ref_logprobs, beta
-):  # scalar, (T,), (T,) -> (T,)
+def kl_penalized_rewards_solution(rm_score, logprobs, ref_logprobs, beta):  # scalar, (T,), (T,) -> (T,)
     rewards = -beta * (logprobs - ref_logprobs)  # per-token KL penalty
     rewards[-1] = rewards[-1] + rm_score  # the reward model scores the whole response, at its end
     return rewards
 
 
-def dpo_loss_solution(
-    logps_chosen, logps_rejected, ref_logps_chosen, ref_logps_rejected, beta
-):  # (B,) x4
+def dpo_loss_solution(logps_chosen, logps_rejected, ref_logps_chosen, ref_logps_rejected, beta):  # (B,) x4
     chosen_logratio = logps_chosen - ref_logps_chosen  # log pi(y_w) / pi_ref(y_w)
     rejected_logratio = logps_rejected - ref_logps_rejected  # log pi(y_l) / pi_ref(y_l)
     return -torch.nn.functional.logsigmoid(beta * (chosen_logratio - rejected_logratio)).mean()
+
+
+# fmt: on
 
 
 EXERCISES = tuple(name.removesuffix("_solution") for name in dir() if name.endswith("_solution"))
