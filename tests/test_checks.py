@@ -6,7 +6,7 @@ raises NotImplementedError neither passes nor raises."""
 import pytest
 import torch
 
-from helpers import checks, lang, solutions, zh
+from helpers import checker, checks, lang, ppo_checks, solutions, zh
 
 
 @pytest.fixture(autouse=True)
@@ -489,14 +489,15 @@ def test_solution_prints_only_on_request_and_rejects_unknown_names(capsys):
 
 # ------------------------------------------------------------------ the Chinese checks
 def every_hint(monkeypatch):
-    """Every hint any check can print: each check hands its mistakes to ``_check``."""
+    """Every hint any check can print, as (hint id, the table it is looked up in): each check
+    hands its mistakes and its hints to ``checker.run``."""
     seen = []
 
-    def record(fn, cases, reference, mistakes, name, **kwargs):
-        seen.extend(hint for _, hint in mistakes)
+    def record(fn, cases, reference, mistakes, name, hints, **kwargs):
+        seen.extend((hint, hints) for _, hint in mistakes)
         return False
 
-    monkeypatch.setattr(checks, "_check", record)
+    monkeypatch.setattr(checker, "run", record)
     for name in dir(checks):
         if name.startswith("check_"):
             getattr(checks, name)(stub)
@@ -507,10 +508,12 @@ def every_hint(monkeypatch):
 def test_every_hint_a_check_names_has_english_text_and_every_hint_is_used(monkeypatch):
     hints = every_hint(monkeypatch)
     assert len(hints) >= 30  # every check's mistakes were found
-    missing = [h for h in hints if h not in checks.HINTS]
-    assert not missing, f"hint ids with no English text in checks.HINTS: {missing}"
-    unused = sorted(set(checks.HINTS) - set(hints))
+    missing = [h for h, table in hints if h not in table]
+    assert not missing, f"hint ids with no English text in their check module's HINTS: {missing}"
+    used = {h for h, _ in hints}
+    unused = sorted((set(checks.HINTS) | set(ppo_checks.HINTS)) - used)
     assert not unused, f"hints that no check names: {unused}"
+    assert {id(table) for _, table in hints} == {id(checks.HINTS), id(ppo_checks.HINTS)}
 
 
 @pytest.mark.parametrize(
@@ -526,7 +529,7 @@ def test_checker_speaks_chinese_in_a_chinese_notebook(check, rights, wrongs, cap
         assert not ok and "Not yet" not in out, wrong.__name__
         if english.startswith("Not yet. Hint: "):  # a known mistake: its hint, in Chinese
             hint = english.strip().removeprefix("Not yet. Hint: ")
-            key = {text: key for key, text in checks.HINTS.items()}[hint]
+            key = {text: key for key, text in (checks.HINTS | ppo_checks.HINTS).items()}[hint]
             assert out.strip() == f"还不对。提示：{zh.TEXT[key]}", wrong.__name__
         else:  # a wrong value or gradient, with the failing case
             assert out.startswith("还不对："), wrong.__name__

@@ -5,9 +5,10 @@ import string
 
 import pytest
 
-from helpers import checks, lang, rlhf_plots, widgets, zh
+from helpers import checker, checks, lang, ppo_checks, rlhf_plots, widgets, zh
 
-ENGLISH = {"checks.MESSAGES": checks.MESSAGES, "checks.HINTS": checks.HINTS}
+ENGLISH = {"checker.MESSAGES": checker.MESSAGES, "checks.HINTS": checks.HINTS}
+ENGLISH |= {"ppo_checks.HINTS": ppo_checks.HINTS}
 ENGLISH |= {"widgets.LABELS": widgets.LABELS, "rlhf_plots.SUMMARIES": rlhf_plots.SUMMARIES}
 
 
@@ -24,7 +25,7 @@ def test_english_by_default():
     assert lang.language() == "en"
     assert lang.text(widgets.LABELS, "baseline_b") == "baseline b"
     assert (
-        lang.text(checks.MESSAGES, "correct", n=3)
+        lang.text(checker.MESSAGES, "correct", n=3)
         == "Correct: matches the reference on all 3 cases."
     )
 
@@ -34,7 +35,7 @@ def test_a_kernel_started_in_notebooks_zh_speaks_chinese(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path / "notebooks" / "zh")  # nbval, course_run, JupyterLab, VS Code
     assert lang.language() == "zh"
     assert lang.text(widgets.LABELS, "baseline_b") == "基线 b"
-    assert lang.text(checks.MESSAGES, "correct", n=3) == "正确：在全部 3 个用例上与参考答案一致。"
+    assert lang.text(checker.MESSAGES, "correct", n=3) == "正确：在全部 3 个用例上与参考答案一致。"
     assert "{t+1}" in lang.text(checks.HINTS, "reward_to_go.one_step_off")  # no fields: as written
     monkeypatch.chdir(tmp_path / "notebooks")
     assert lang.language() == "en"
@@ -85,7 +86,7 @@ def test_every_english_text_has_a_chinese_one_with_the_same_fields_and_none_is_l
         for key, english in table.items():
             chinese = zh.TEXT[key]
             assert any("\u4e00" <= ch <= "\u9fff" for ch in chinese), key
-            if "{" in english and where != "checks.HINTS":  # hints are printed as written
+            if "{" in english and not where.endswith(".HINTS"):  # hints are printed as written
                 assert fields(chinese) == fields(english), key
     left_over = sorted(set(zh.TEXT) - set(ids))
     assert not left_over, f"Chinese texts in helpers/zh.py whose id is gone: {left_over}"
