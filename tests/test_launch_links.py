@@ -32,7 +32,9 @@ def course_copy(tmp_path, names=None):
     (tmp_path / "notebooks").mkdir()
     for name in ("README.md", "pyproject.toml"):
         shutil.copy(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "helpers", tmp_path / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "helpers", tmp_path / "helpers", ignore=shutil.ignore_patterns("__pycache__")
+    )
     for path in launch_links.notebooks(ROOT):
         if names is None or path.name in names:
             shutil.copy(path, tmp_path / "notebooks" / path.name)
