@@ -151,3 +151,15 @@ def test_pyproject_declares_exactly_what_the_notebooks_import():
     for path in launch_links.notebooks(ROOT):
         needed |= {Requirement(r).name for r in needs_tool.needs(path, ROOT)[0]}
     assert {Requirement(d).name for d in declared} == needed
+
+
+def test_binder_pins_every_package_the_course_declares():
+    """Binder installs the package with ``--no-deps`` (binder/postBuild), so its requirements
+    file must name each of pyproject's dependencies itself."""
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    pinned = set()
+    for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-"):
+            pinned.add(Requirement(line).name.lower().replace("_", "-"))
+    assert {Requirement(d).name for d in declared} <= pinned
