@@ -109,3 +109,16 @@ def test_the_default_folder_is_where_notebook_07_is(tmp_path, monkeypatch):
     assert (world.notebooks_folder() / world.NOTEBOOK_07).is_file()
     stand_in_07(tmp_path)  # a folder with its own notebook 07 (a translated copy of the course)
     assert world.notebooks_folder() == tmp_path
+
+
+def test_outside_a_clone_the_folder_is_the_working_one_and_07_is_asked_for(tmp_path, monkeypatch):
+    """helpers installed without the notebooks (Colab, `pip install` without -e): the world is
+    made in the working folder, and without 07 there the error says where to put it."""
+    package = tmp_path / "site" / "helpers"
+    package.mkdir(parents=True)
+    monkeypatch.setattr(world, "__file__", str(package / "world.py"))
+    monkeypatch.chdir(tmp_path)
+    assert world.notebooks_folder() == tmp_path
+    with pytest.raises(ValueError, match="folder must hold 07_rlhf_tiny_gpt.ipynb.*beside this"):
+        world.load_or_build(0)
+    assert not (tmp_path / "cache").exists()  # no child was started for it
