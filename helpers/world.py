@@ -22,6 +22,9 @@ import torch
 from helpers import _validate, gpt, rlhf
 
 NOTEBOOK_07 = "07_rlhf_tiny_gpt.ipynb"
+# The notebooks this module runs: a notebook that imports it needs them beside it
+# (tools/notebook_needs.py reads this; the Colab set-up cell fetches them).
+NOTEBOOKS_RUN = (NOTEBOOK_07,)
 PROGRESS = "cell "  # what the runner prints after each cell: "cell 12/63"
 FAILED = "FAILED "  # ... and before it, for a cell that raised: "FAILED AssertionError: ..."
 
@@ -109,11 +112,14 @@ def load(file, device=None):
 def notebooks_folder():
     """The folder notebook 07 runs in and writes its ``cache/`` to: the working directory when
     notebook 07 is there (a notebook runs in its own folder, e.g. ``notebooks/`` or a
-    translated copy in ``notebooks/zh/``), else the repository's ``notebooks`` folder."""
+    translated copy in ``notebooks/zh/``; on Google Colab the set-up cell fetches 07 into it),
+    else the repository's ``notebooks`` folder when the package runs from a clone, else the
+    working directory (where :func:`build` then asks for notebook 07)."""
     here = Path.cwd()
     if (here / NOTEBOOK_07).is_file():
         return here
-    return Path(__file__).resolve().parent.parent / "notebooks"
+    clone = Path(__file__).resolve().parent.parent / "notebooks"
+    return clone if (clone / NOTEBOOK_07).is_file() else here
 
 
 def run_notebook_07(seed, folder=None, timeout=900):
@@ -129,9 +135,7 @@ def run_notebook_07(seed, folder=None, timeout=900):
 
     seed = _validate.seed(seed)
     folder = Path(folder) if folder is not None else notebooks_folder()
-    notebook = folder / NOTEBOOK_07
-    if not notebook.is_file():
-        raise ValueError(f"folder must hold {NOTEBOOK_07}, got {folder}")
+    notebook = _notebook_07(folder)
     nb = nbformat.read(notebook, as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if not tagged:
@@ -171,6 +175,7 @@ def _run_07_in_child(seed, folder, name):
     """:func:`build`'s work, for a seed already checked: ``name`` is ``path(seed)``."""
     from tqdm.auto import tqdm
 
+    _notebook_07(folder)  # before a child process is started for it
     file = folder / name
     package_root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ)
@@ -237,6 +242,18 @@ def load_or_build(seed, folder=None, device=None):
     if world.get("seed") != seed:
         raise ValueError(f"{file} holds the world of SEED = {world.get('seed')}, not {seed}")
     return world, how
+
+
+def _notebook_07(folder):
+    """The path of notebook 07 in ``folder``; a ValueError that says where to put it if absent."""
+    path = Path(folder) / NOTEBOOK_07
+    if not path.is_file():
+        raise ValueError(
+            f"folder must hold {NOTEBOOK_07}, got {folder}: this world is made by running "
+            f"notebook 07, so put {NOTEBOOK_07} from the course's notebooks/ folder there, beside "
+            "this notebook (on Google Colab, the notebook's set-up cell fetches it)"
+        )
+    return path
 
 
 def _age(seconds):

@@ -185,3 +185,16 @@ def test_world_file_errors(tmp_path):
     stale = world.save(old, tmp_path / "cache")
     with pytest.raises(ValueError, match="delete it and run notebook 07 again"):
         world.load(stale)
+
+
+def test_outside_a_clone_the_folder_is_the_working_one_and_07_is_asked_for(tmp_path, monkeypatch):
+    """helpers installed without the notebooks (Colab, `pip install` without -e): the world is
+    made in the working folder, and without 07 there the error says where to put it."""
+    package = tmp_path / "site" / "helpers"
+    package.mkdir(parents=True)
+    monkeypatch.setattr(world, "__file__", str(package / "world.py"))
+    monkeypatch.chdir(tmp_path)
+    assert world.notebooks_folder() == tmp_path
+    with pytest.raises(ValueError, match="folder must hold 07_rlhf_tiny_gpt.ipynb.*beside this"):
+        world.load_or_build(0)
+    assert not (tmp_path / "cache").exists()  # no child was started for it
