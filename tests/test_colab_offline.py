@@ -15,19 +15,17 @@ folder, never in the repository's ``notebooks/cache``: about two minutes on two 
 many times that on a machine shared with other runs, hence a cell timeout of an hour.
 """
 
-import importlib.util
 import json
 import os
 import shutil
 from pathlib import Path
 
+import _scripts
 import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("launch_links", ROOT / "tools" / "launch_links.py")
-launch_links = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(launch_links)
+launch_links = _scripts.load("tools/launch_links.py")
 
 URL = "https://github.com/example-org/pg2rlhf-course"
 NOTEBOOK = "08_dpo_grpo.ipynb"

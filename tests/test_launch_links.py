@@ -13,13 +13,12 @@ import types
 from contextlib import redirect_stdout
 from pathlib import Path
 
+import _scripts
 import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("launch_links", ROOT / "tools" / "launch_links.py")
-launch_links = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(launch_links)
+launch_links = _scripts.load("tools/launch_links.py")
 
 URL = "https://github.com/example-org/pg2rlhf-course"
 BINDER = "https://mybinder.org/v2/gh/example-org/pg2rlhf-course/main?urlpath=lab/tree/notebooks/"

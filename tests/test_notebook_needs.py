@@ -3,11 +3,11 @@ of the helpers it reaches, on a small made-up course and on the real one; the Co
 cell that tools/launch_links.py writes for each notebook names exactly that."""
 
 import ast
-import importlib.util
 import shutil
 import tomllib
 from pathlib import Path
 
+import _scripts
 import nbformat
 import pytest
 from packaging.requirements import Requirement
@@ -15,15 +15,8 @@ from packaging.requirements import Requirement
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-needs_tool = _load("notebook_needs")
-launch_links = _load("launch_links")
+needs_tool = _scripts.load("tools/notebook_needs.py")
+launch_links = _scripts.load("tools/launch_links.py")
 URL = "https://github.com/example-org/pg2rlhf-course"
 
 PYPROJECT = """
