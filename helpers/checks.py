@@ -1,5 +1,5 @@
 """Auto-checks for the notebooks' "Your turn" exercises: those of notebooks 01-05 here, and, under
-the same names, those of 06-08 (written in ``helpers.ppo_checks``), so that every notebook calls
+the same names, those of 06-08 (written in ``helpers.ppo_checks``) and 09 (``helpers.rlvr_checks``), so that every notebook calls
 ``checks.check_<exercise>``. Each ``check_*`` runs the learner's function through
 ``helpers.checker.run`` against a reference solution (``helpers.solutions``), and names the
 typical mistake it recognises (its hint, by id, in ``HINTS``; the Chinese text in
@@ -9,7 +9,7 @@ typical mistake it recognises (its hint, by id, in ``HINTS``; the Chinese text i
 
 import torch
 
-from helpers import checker, ppo_checks, solutions
+from helpers import checker, ppo_checks, rlvr_checks, solutions
 
 
 def solution(name):
@@ -292,3 +292,5 @@ def check_is_estimate(fn):
 check_ppo_clip_loss = ppo_checks.check_ppo_clip_loss
 check_kl_penalized_rewards = ppo_checks.check_kl_penalized_rewards
 check_dpo_loss = ppo_checks.check_dpo_loss
+# notebook 09's, in helpers.rlvr_checks
+check_pass_at_k = rlvr_checks.check_pass_at_k

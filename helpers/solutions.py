@@ -5,6 +5,7 @@ own helpers (``returns.gae``, ``losses.ppo_clip_loss``, ...) have other signatur
 """
 
 import inspect
+import math
 
 import torch
 
@@ -61,6 +62,12 @@ def dpo_loss_solution(logps_chosen, logps_rejected, ref_logps_chosen, ref_logps_
     chosen_logratio = logps_chosen - ref_logps_chosen  # log pi(y_w) / pi_ref(y_w)
     rejected_logratio = logps_rejected - ref_logps_rejected  # log pi(y_l) / pi_ref(y_l)
     return -torch.nn.functional.logsigmoid(beta * (chosen_logratio - rejected_logratio)).mean()
+
+
+def pass_at_k_solution(n, c, k):  # ints -> float: one problem, n answers sampled, c of them right
+    if n - c < k:
+        return 1.0  # fewer wrong answers than draws: every draw of k includes a right one
+    return 1.0 - math.prod(1.0 - k / i for i in range(n - c + 1, n + 1))  # 1 - C(n-c, k) / C(n, k)
 
 
 # fmt: on

@@ -4,10 +4,11 @@ notebook's own train function, and draws nothing itself.
 Every explorer is built one way: its controls, an ``ipywidgets.Image`` holding the figure's PNG
 (``plots.figure_png``), and a ``redraw`` observed on the controls, so a test can move a
 control and see the image change without a browser. The figures (and the summary lines under
-07's and 08's) are made in ``helpers.plots``, ``helpers.ppo_plots`` and ``helpers.rlhf_plots``.
+07's and 08's) are made in ``helpers.plots``, ``helpers.ppo_plots``, ``helpers.rlhf_plots`` and
+``helpers.rlvr_plots``.
 """
 
-from helpers import _validate, importance, lang, plots, ppo_plots, rlhf_plots
+from helpers import _validate, importance, lang, plots, ppo_plots, rlhf_plots, rlvr_plots
 
 # The controls' labels, by short id (their Chinese text is in helpers/zh.py).
 LABELS = {
@@ -18,6 +19,7 @@ LABELS = {
     "pq_distance": "p-q distance",
     "train_ppo_beta": "train PPO with this beta",
     "train_dpo_beta": "train DPO with this beta",
+    "grpo_iteration": "GRPO iteration",
 }
 
 
@@ -199,3 +201,31 @@ def dpo_explorer(
         lambda b: rlhf_plots.dpo_summary(runs, b),
         style={"description_width": "initial"},
     )
+
+
+def checkpoint_explorer(evals, before, problems):
+    """Notebook 09's slider over the saved copies of the GRPO policy (``evals`` maps an iteration
+    to its evaluation): redraws ``rlvr_plots.checkpoint_figure`` against the warm start
+    (``before``) and shows that copy's answers to ``problems`` (``rlvr_plots.checkpoint_answers``)."""
+    import ipywidgets as W
+
+    iterations = sorted(evals)
+    slider = W.SelectionSlider(
+        options=iterations,
+        value=iterations[-1],
+        description=lang.text(LABELS, "grpo_iteration"),
+        continuous_update=False,
+        style={"description_width": "initial"},
+    )
+    image = W.Image(format="png")
+    answers = W.HTML()
+
+    def redraw(_=None):  # the figure first: it checks the evaluations
+        fig = rlvr_plots.checkpoint_figure(evals, slider.value, before)
+        text = rlvr_plots.checkpoint_answers(evals, slider.value, problems)
+        answers.value = f"<pre>{text}</pre>"
+        image.value = plots.figure_png(fig)
+
+    slider.observe(redraw, names="value")
+    redraw()
+    return W.VBox([slider, image, answers])

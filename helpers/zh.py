@@ -2,7 +2,8 @@
 the English text in the module that says it (``helpers.lang.text`` picks one of the two):
 
 - ``helpers.checks``: its messages (``checks.MESSAGES``) and the hints of its typical mistakes
-  (``checks.HINTS``, ids ``<exercise>.<mistake>``);
+  (``checks.HINTS``, ids ``<exercise>.<mistake>``), and those of ``helpers.ppo_checks`` and
+  ``helpers.rlvr_checks``;
 - ``helpers.widgets``: the labels of the sliders and buttons (``widgets.LABELS``);
 - ``helpers.rlhf_plots``: the summary lines under notebooks 07's and 08's explorers
   (``rlhf_plots.SUMMARIES``).
@@ -75,6 +76,7 @@ TEXT = {
     "pq_distance": "p 与 q 的距离",
     "train_ppo_beta": "用这个 beta 训练 PPO",
     "train_dpo_beta": "用这个 beta 训练 DPO",
+    "grpo_iteration": "GRPO 迭代",
     # helpers.rlhf_plots: summaries
     "ppo_not_trained": "beta = {beta:g}：还没有训练；按下按钮，用它训练 PPO。",
     "ppo_summary": (
@@ -89,4 +91,10 @@ TEXT = {
         "{rejected:+.1f} nats；金标准(gold)得分 {gold:+.2f}，"
         "与 SFT 的 KL散度 {kl:.1f} nats"
     ),
+    # helpers.rlvr_checks: hints
+    "pass_at_k.biased": "这是 1 - (1 - c/n)^k，即*有放回*地抽取 k 个回答：它把 c/n 当作真实的 pass@1，因而偏低。应当无放回地抽取 k 个回答：1 - C(n - c, k) / C(n, k)。",
+    "pass_at_k.off_by_one": "二项式系数差了一：从 n 个回答中抽取的 k 个全部错误的概率是 C(n - c, k) / C(n, k)：都是抽 k 个，分别从 n - c 个错误回答和全部 n 个回答中抽。",
+    "pass_at_k.complement": "这是 k 个回答全部错误的概率；pass@k 是 1 减去它。",
+    "pass_at_k.pass_at_1": "无论 k 是多少，c / n 都只是 pass@1：尝试次数越多，其中有一个正确的概率就越大。",
+    "pass_at_k.overflow": "n 很大时，二项式系数(或阶乘)会超出浮点数的范围：把 C(n - c, k) / C(n, k) 写成 i 从 n - c + 1 到 n 的 (1 - k / i) 的乘积，或者用 Python 的精确整数(math.comb)计算。",
 }

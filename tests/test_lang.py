@@ -5,10 +5,10 @@ import string
 
 import pytest
 
-from helpers import checker, checks, lang, ppo_checks, rlhf_plots, widgets, zh
+from helpers import checker, checks, lang, ppo_checks, rlhf_plots, rlvr_checks, widgets, zh
 
 ENGLISH = {"checker.MESSAGES": checker.MESSAGES, "checks.HINTS": checks.HINTS}
-ENGLISH |= {"ppo_checks.HINTS": ppo_checks.HINTS}
+ENGLISH |= {"ppo_checks.HINTS": ppo_checks.HINTS, "rlvr_checks.HINTS": rlvr_checks.HINTS}
 ENGLISH |= {"widgets.LABELS": widgets.LABELS, "rlhf_plots.SUMMARIES": rlhf_plots.SUMMARIES}
 
 
