@@ -24,10 +24,9 @@ class Clock:
         return time.perf_counter() - self.started
 
     def report(self):
-        """Print ``this notebook ran in N s`` (whole seconds) and return the seconds."""
-        seconds = self.seconds()
-        print(LINE.format(seconds=seconds))
-        return seconds
+        """Print ``this notebook ran in N s`` (whole seconds); returns None, so a notebook's
+        last cell shows that line and no echoed value."""
+        print(LINE.format(seconds=self.seconds()))
 
 
 def start():

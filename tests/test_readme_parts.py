@@ -1,0 +1,145 @@
+"""The READMEs' generated parts agree with the committed notebooks (tools/readme_parts.py): the
+time column is each notebook's own printed clock, the figure strip's images are the notebooks'
+outputs byte for byte; and each kind of disagreement, planted in a copy, is caught. Also
+helpers.clock, whose printed line the time column is read from."""
+
+import base64
+import importlib.util
+import re
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import clock
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("readme_parts", ROOT / "tools" / "readme_parts.py")
+readme_parts = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(readme_parts)
+
+
+def course_copy(tmp_path):
+    """The READMEs, the English notebooks and docs/figures/ copied into ``tmp_path``."""
+    for name in readme_parts.READMES.values():
+        shutil.copy(ROOT / name, tmp_path / name)
+    (tmp_path / "notebooks").mkdir()
+    for path in readme_parts.notebook_paths(ROOT):
+        shutil.copy(path, tmp_path / "notebooks" / path.name)
+    shutil.copytree(ROOT / readme_parts.FIGURE_DIR, tmp_path / readme_parts.FIGURE_DIR)
+    return tmp_path
+
+
+def set_clock(path, seconds):
+    """Rewrite the clock line in the committed outputs of notebook ``path``."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("name") == "stdout" and clock.read(out.get("text", "")) is not None:
+                out["text"] = re.sub(r"ran in \d+ s", f"ran in {seconds} s", out["text"])
+    nbformat.write(nb, path)
+
+
+def test_the_readmes_and_figures_match_the_committed_notebooks():
+    assert readme_parts.check(ROOT) == []
+
+
+def test_every_notebook_has_a_row_and_a_clock():
+    for path in readme_parts.notebook_paths(ROOT):
+        nb = nbformat.read(path, as_version=4)
+        assert path.stem in readme_parts.ROWS, path.name
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert "clock.start()" in code[0].source, (
+            f"{path.name}: the clock starts in its first code cell"
+        )
+        assert code[-1].source.strip() == "notebook_clock.report()", f"{path.name}: last cell"
+        assert readme_parts.clock_seconds(nb) is not None, path.name
+
+
+def test_a_planted_time_disagreement_fails(tmp_path):
+    """Notebook 02's committed clock says 999 s; the READMEs still have the real time."""
+    root = course_copy(tmp_path)
+    assert readme_parts.check(root) == []
+    set_clock(root / "notebooks" / "02_baseline.ipynb", 999)
+    found = readme_parts.check(root)
+    assert len(found) == 2, found  # README.md and README.zh.md
+    assert "README.md disagrees" in found[0] and "16 min 39 s" in found[0], found[0]
+    assert "README.zh.md disagrees" in found[1] and "16 分 39 秒" in found[1], found[1]
+    readme_parts.write(root)  # the one command that brings them back in line
+    assert readme_parts.check(root) == []
+    assert "| 02 | [Baseline](notebooks/02_baseline.ipynb) |" in (root / "README.md").read_text()
+
+
+def test_a_planted_edit_of_the_time_column_fails(tmp_path):
+    root = course_copy(tmp_path)
+    readme = root / "README.md"
+    row = next(line for line in readme.read_text().splitlines() if line.startswith("| 04 |"))
+    readme.write_text(readme.read_text().replace(row, re.sub(r"\| [^|]+ \|$", "| 1 s |", row)))
+    found = readme_parts.check(root)
+    assert len(found) == 1 and found[0].startswith("README.md disagrees"), found
+
+
+def test_a_planted_image_disagreement_fails(tmp_path):
+    root = course_copy(tmp_path)
+    stem, cell_id, name, *_ = readme_parts.FIGURES[1]
+    image = root / readme_parts.FIGURE_DIR / name
+    image.write_bytes(image.read_bytes()[:-1] + b"\0")  # one byte of the docs copy
+    found = readme_parts.check(root)
+    assert found == [
+        f"docs/figures/{name} no longer matches its notebook's output "
+        "(run python tools/readme_parts.py)"
+    ]
+    readme_parts.write(root)
+    assert readme_parts.check(root) == []
+    nb_path = root / "notebooks" / f"{stem}.ipynb"  # now the notebook's figure changes
+    nb = nbformat.read(nb_path, as_version=4)
+    cell = next(c for c in nb.cells if c.get("id") == cell_id)
+    out = next(o for o in cell.outputs if "image/png" in o.get("data", {}))
+    out["data"]["image/png"] = base64.b64encode(b"\x89PNG another figure").decode()
+    nbformat.write(nb, nb_path)
+    assert readme_parts.check(root) == found
+
+
+def test_a_new_notebook_needs_its_row_and_its_clock(tmp_path):
+    root = course_copy(tmp_path)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("notebook_clock.report()")]
+    nbformat.write(nb, root / "notebooks" / "09_new.ipynb")
+    found = readme_parts.check(root)
+    assert any("09_new.ipynb has no entry in ROWS" in f for f in found), found
+    assert any("09_new.ipynb printed no 'this notebook ran in N s' line" in f for f in found)
+    with pytest.raises(ValueError, match="09_new.ipynb has no entry in ROWS"):
+        readme_parts.write(root)
+
+
+def test_a_readme_without_its_markers_is_refused(tmp_path):
+    root = course_copy(tmp_path)
+    (root / "README.zh.md").write_text("# 没有标记\n")
+    assert readme_parts.check(root) == [
+        "README.zh.md: the README has no notebooks block "
+        "(<!-- readme-parts:notebooks:start... "
+        "<!-- readme-parts:notebooks:end -->)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "seconds, en, zh",
+    [(0, "0 s", "0 秒"), (37, "37 s", "37 秒"), (114, "1 min 54 s", "1 分 54 秒")],
+)
+def test_durations(seconds, en, zh):
+    assert readme_parts.duration(seconds, "en") == en
+    assert readme_parts.duration(seconds, "zh") == zh
+
+
+def test_the_clock_prints_the_line_the_table_reads(capsys):
+    started = clock.start()
+    time.sleep(0.01)
+    assert 0.01 <= started.seconds() < 5
+    assert started.report() is None  # a notebook's last cell echoes nothing
+    printed = capsys.readouterr().out
+    assert printed == "this notebook ran in 0 s\n"
+    assert clock.read(printed) == 0
+    assert clock.read("this notebook ran in 37 s\nthis notebook ran in 41 s\n") == 41
+    assert clock.read("notebook: 37 s on cpu\n") is None
