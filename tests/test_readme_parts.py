@@ -50,12 +50,21 @@ def test_every_notebook_has_a_row_and_a_clock():
     for path in readme_parts.notebook_paths(ROOT):
         nb = nbformat.read(path, as_version=4)
         assert path.stem in readme_parts.ROWS, path.name
-        code = [c for c in nb.cells if c.cell_type == "code"]
+        code = [  # Colab's set-up cell (tools/launch_links.py) may come first; it is not timed
+            c
+            for c in nb.cells
+            if c.cell_type == "code" and "colab-setup" not in c.metadata.get("tags", [])
+        ]
         assert "clock.start()" in code[0].source, (
             f"{path.name}: the clock starts in its first code cell"
         )
         assert code[-1].source.strip() == "notebook_clock.report()", f"{path.name}: last cell"
-        assert readme_parts.clock_seconds(nb) is not None, path.name
+
+
+def test_every_notebook_printed_its_clock():
+    """Fails while a notebook's committed outputs predate its clock cells (the README then says
+    "not yet timed"): run benchmarks/course_run.py --write on it, then tools/readme_parts.py."""
+    assert readme_parts.untimed(ROOT) == []
 
 
 def test_a_planted_time_disagreement_fails(tmp_path):
@@ -109,7 +118,7 @@ def test_a_new_notebook_needs_its_row_and_its_clock(tmp_path):
     nbformat.write(nb, root / "notebooks" / "09_new.ipynb")
     found = readme_parts.check(root)
     assert any("09_new.ipynb has no entry in ROWS" in f for f in found), found
-    assert any("09_new.ipynb printed no 'this notebook ran in N s' line" in f for f in found)
+    assert "09_new.ipynb" in readme_parts.untimed(root)  # no clock line in its outputs yet
     with pytest.raises(ValueError, match="09_new.ipynb has no entry in ROWS"):
         readme_parts.write(root)
 
