@@ -82,12 +82,12 @@ def per_seed_table(doc, path_of, load, row, header, argv=None):
     Markdown table under ``header``; exit status 1 when no seed had a file."""
     import argparse
 
-    from helpers import rlhf
+    from helpers import world
 
     parser = argparse.ArgumentParser(
         description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--folder", default=str(ROOT / "notebooks" / rlhf.WORLD_DIR))
+    parser.add_argument("--folder", default=str(ROOT / "notebooks" / world.WORLD_DIR))
     parser.add_argument("--seeds", type=int, default=10, help="seeds 0 .. N-1 (default 10)")
     args = parser.parse_args(argv)
     rows = []

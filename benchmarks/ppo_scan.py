@@ -27,7 +27,7 @@ def one_seed(overrides, seed):
     torch.set_num_threads(1)
     train_ppo = load_course_ppo(overrides)
     start = time.perf_counter()
-    run = train_ppo(seed, "clip", progress=False)
+    run = train_ppo(seed, "clip")
     return seed, run["steps"], run["solved"], time.perf_counter() - start
 
 

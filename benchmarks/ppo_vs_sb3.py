@@ -18,6 +18,7 @@ slows both alike. Prints steps and seconds to solve per seed and the median rati
 """
 
 import argparse
+import functools
 import statistics
 import time
 
@@ -33,12 +34,14 @@ SOLVED = 475
 def load_course_ppo(overrides=None):
     """Execute notebook 06's cells tagged ``ppo-imports``, ``ppo-hyperparameters`` and
     ``ppo-train`` (its own import cell, so every module ``train_ppo`` uses is there) and return
-    its ``train_ppo``; ``overrides`` (name -> value) replace hyperparameters first."""
+    its ``train_ppo``; ``overrides`` (name -> value) replace hyperparameters first. Its progress
+    bar is switched off here (the notebook's ``tqdm``, disabled), so the timed runs print nothing."""
     imports, hyperparameters, train = tagged_cells(
         NOTEBOOK, ("ppo-imports", "ppo-hyperparameters", "ppo-train")
     )
     namespace = {"SEED": 0}  # the import cell seeds with the notebook's parameter
     exec(imports, namespace)
+    namespace["tqdm"] = functools.partial(namespace["tqdm"], disable=True)
     imported = set(namespace)
     exec(hyperparameters, namespace)
     unknown = set(overrides or {}) - (set(namespace) - imported)
@@ -53,7 +56,7 @@ def load_course_ppo(overrides=None):
 
 def run_course(train_ppo, seed):
     start = time.perf_counter()
-    run = train_ppo(seed, "clip", progress=False)
+    run = train_ppo(seed, "clip")
     return run["steps"], time.perf_counter() - start, run["solved"]
 
 

@@ -18,16 +18,16 @@ import numpy as np
 
 from common import per_seed_table  # also puts this checkout first on sys.path
 
-from helpers import plots, rlhf
+from helpers import rlhf_plots, world
 
 
-def row(world):
-    ev, acc = world["evals"], world["rm_accuracy"]
+def row(w):
+    ev, acc = w["evals"], w["rm_accuracy"]
     sft, ppo, hack = ev["sft"], ev["ppo"], ev["beta0"]
-    gold0 = plots.moving_average(world["beta0_log"]["probe_gold"], 5)
-    bon = dict(zip(world["best_of_n"]["n"], world["best_of_n"]["gold"], strict=True))
+    gold0 = rlhf_plots.moving_average(w["beta0_log"]["probe_gold"], 5)
+    bon = dict(zip(w["best_of_n"]["n"], w["best_of_n"]["gold"], strict=True))
     return [
-        f"{world['seed']}",
+        f"{w['seed']}",
         f"{acc['all']:.1%}",
         f"{acc['off_topic']:.1%}",
         f"{sft['gold']:+.2f}",
@@ -57,7 +57,7 @@ HEADER = [
 
 
 def main(argv=None):
-    return per_seed_table(__doc__, rlhf.world_path, rlhf.load_world, row, HEADER, argv)
+    return per_seed_table(__doc__, world.path, world.load, row, HEADER, argv)
 
 
 if __name__ == "__main__":

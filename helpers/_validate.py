@@ -45,6 +45,12 @@ def positive_int(name, value, *, minimum=1):
     return value
 
 
+def seed(value):
+    """Check that ``value`` is a random seed: an integer >= 0 (a Python or NumPy integer).
+    The one seed check of the helpers; returns it as a Python int."""
+    return positive_int("seed", value, minimum=0)
+
+
 def float_tensor(name, x, *, ndim=None, allow_empty=False):
     """Turn ``x`` into a float tensor, checking it is non-empty, finite and of ``ndim`` dims."""
     try:

@@ -1,221 +1,48 @@
-"""Auto-checks for the notebooks' "Your turn" exercises.
-
-Each ``check_*`` runs the learner's function on several cases against a reference, and on a
-mismatch tries the typical mistakes (a sign error, a missing ``dones`` mask, gamma applied
-one step off, ...): if the learner's answers match one, it prints that mistake's hint. Where
-the gradient is the lesson (a loss), a check also compares the gradient with respect to the
-inputs named in ``grad_args``, so a loss with the right value but a detached ratio or
-log-probability fails with its hint. A check never raises, so a notebook with an unfinished
-exercise still runs top to bottom; it returns True when the answer is right.
-``solution(name)`` prints a reference solution, only when asked.
-
-What a check prints is in the learner's language (``helpers.lang``: Chinese in ``notebooks/zh/``,
-English by default): every message and every hint has a Chinese version in ``MESSAGES`` and
-``helpers/checks_zh.py`` (tests/test_checks.py checks that none is missing).
+"""Auto-checks for the notebooks' "Your turn" exercises: those of notebooks 01-05 here, and, under
+the same names, those of 06-08 (written in ``helpers.ppo_checks``), so that every notebook calls
+``checks.check_<exercise>``. Each ``check_*`` runs the learner's function through
+``helpers.checker.run`` against a reference solution (``helpers.solutions``), and names the
+typical mistake it recognises (its hint, by id, in ``HINTS``; the Chinese text in
+``helpers/zh.py``). A check never raises; it returns True when the answer is right.
+``solution(name)`` prints a reference solution of any exercise, only when asked.
 """
-
-import inspect
 
 import torch
 
-from helpers import lang
-from helpers.checks_zh import HINTS_ZH
-
-# ---------------------------------------------------------------- reference solutions
-
-
-def reward_to_go(rewards, gamma):  # (T,) -> (T,)
-    G = torch.zeros_like(rewards)
-    running = 0.0
-    for t in reversed(range(len(rewards))):
-        running = rewards[t] + gamma * running  # G_t = r_t + gamma * G_{t+1}
-        G[t] = running
-    return G
-
-
-def baseline_pg_loss(logprobs, returns, b, num_episodes):  # (n,), (n,), number or (n,), N -> scalar
-    advantages = returns - b.detach() if torch.is_tensor(b) else returns - b  # b gets no gradient
-    return -(advantages * logprobs).sum() / num_episodes  # minus (1/N) sum_n sum_t (G_t - b) log pi
-
-
-def gae(rewards, values, dones, next_value, gamma, lam):  # (T, N) x3, (N,) -> (T, N)
-    advantages = torch.zeros_like(rewards)
-    last = torch.zeros_like(next_value)
-    for t in reversed(range(rewards.shape[0])):
-        next_v = next_value if t == rewards.shape[0] - 1 else values[t + 1]
-        delta = rewards[t] + gamma * next_v * (1 - dones[t]) - values[t]
-        last = delta + gamma * lam * (1 - dones[t]) * last
-        advantages[t] = last
-    return advantages
-
-
-def td0_update(V, s, r, s_next, done, alpha, gamma):  # V: dict state -> value; returns new V[s]
-    target = r + (0.0 if done else gamma * V[s_next])  # no bootstrap from a terminal state
-    return V[s] + alpha * (target - V[s])
-
-
-def is_estimate(f_values, p_probs, q_probs):  # samples x ~ q: f(x), p(x), q(x) -> E_p[f] estimate
-    return (f_values * p_probs / q_probs).mean()
-
-
-def ppo_clip_loss(logprobs, old_logprobs, advantages, clip_coef):  # (n,) x3 -> scalar
-    ratio = (logprobs - old_logprobs).exp()
-    clipped = torch.clamp(ratio, 1 - clip_coef, 1 + clip_coef)
-    return -torch.min(ratio * advantages, clipped * advantages).mean()
-
-
-def kl_penalized_rewards(rm_score, logprobs, ref_logprobs, beta):  # scalar, (T,), (T,) -> (T,)
-    rewards = -beta * (logprobs - ref_logprobs)  # per-token KL penalty
-    rewards[-1] = rewards[-1] + rm_score  # the reward model scores the whole response, at its end
-    return rewards
-
-
-def dpo_loss(logps_chosen, logps_rejected, ref_logps_chosen, ref_logps_rejected, beta):  # (B,) x4
-    chosen_logratio = logps_chosen - ref_logps_chosen  # log pi(y_w) / pi_ref(y_w)
-    rejected_logratio = logps_rejected - ref_logps_rejected  # log pi(y_l) / pi_ref(y_l)
-    return -torch.nn.functional.logsigmoid(beta * (chosen_logratio - rejected_logratio)).mean()
-
-
-_SOLUTIONS = {
-    f.__name__: f
-    for f in (
-        reward_to_go,
-        baseline_pg_loss,
-        gae,
-        td0_update,
-        is_estimate,
-        ppo_clip_loss,
-        kl_penalized_rewards,
-        dpo_loss,
-    )
-}
+from helpers import checker, ppo_checks, solutions
 
 
 def solution(name):
     """Print the reference solution of exercise ``name`` (only when you ask for it)."""
-    if name not in _SOLUTIONS:
-        raise ValueError(f"name must be one of {sorted(_SOLUTIONS)}, got {name!r}")
-    print(inspect.getsource(_SOLUTIONS[name]))
+    print(solutions.source(name))
 
 
-# ---------------------------------------------------------------- the checking machinery
-
-
-# What a check prints, in each language; the fields are filled in with str.format.
-MESSAGES = {
-    "not_done": {
-        "en": "Not done yet: fill in the function, then run this cell again. (checks.solution({name!r}) shows one answer.)",
-        "zh": "还没完成：补全这个函数，然后重新运行这个单元格。(checks.solution({name!r}) 会给出一个参考答案。)",
-    },
-    "raised": {
-        "en": "Your function raised {error}: {message}",
-        "zh": "你的函数抛出了 {error}：{message}",
-    },
-    "correct": {
-        "en": "Correct: matches the reference on all {n} cases.",
-        "zh": "正确：在全部 {n} 个用例上与参考答案一致。",
-    },
-    "hint": {"en": "Not yet. Hint: {hint}", "zh": "还不对。提示：{hint}"},
-    "wrong_value": {
-        "en": "Not yet: for inputs {case!r}\n  expected {want!r}\n  got      {got!r}",
-        "zh": "还不对：对输入 {case!r}\n  期望 {want!r}\n  得到 {got!r}",
-    },
-    "wrong_gradient": {
-        "en": "Not yet: the value is right, but its gradient with respect to {arg} is not "
-        "(the gradient is what trains the network).\n  inputs {case!r}\n"
-        "  expected gradient {want!r}\n  got      {got!r}",
-        "zh": "还不对：值是对的，但它关于 {arg} 的梯度不对(训练网络靠的是梯度)。\n  输入 {case!r}\n"
-        "  期望的梯度 {want!r}\n  得到      {got!r}",
-    },
+# The hint of each typical mistake of the exercises checked here, by id ``<exercise>.<mistake>``.
+HINTS = {
+    "reward_to_go.past_sum": "you summed the rewards *before* t. Reward-to-go sums from t to the end: loop backwards.",
+    "reward_to_go.one_step_off": "gamma is applied one step off: r_t itself is not discounted, G_t = r_t + gamma * G_{t+1}.",
+    "reward_to_go.whole_return": "that is R(tau) at every step. Reward-to-go drops the rewards that came before t.",
+    "reward_to_go.no_discount": "the discount is missing: each step further away multiplies by gamma.",
+    "baseline_pg_loss.sign_error_pytorch": "a sign error: PyTorch minimises, so the loss is *minus* the objective.",
+    "baseline_pg_loss.baseline_missing_weight": "the baseline is missing: weight by G - b, not G.",
+    "baseline_pg_loss.added_b_subtract": "you added b; subtract it: G - b.",
+    "baseline_pg_loss.detach_baseline_b": "detach the baseline (b.detach()): the policy loss must not train the value network.",
+    "baseline_pg_loss.value_right_gradient": "the value is right but no gradient reaches logprobs: you detached the log-probabilities (or computed the loss from numbers). Only b is detached; the gradient flows through log pi.",
+    "baseline_pg_loss.sum_over_all": "a sum over all steps without dividing by num_episodes: the step size then grows with the batch.",
+    "gae.no_mask": "the dones mask is missing: at an episode end, do not bootstrap from V(s_{t+1}) nor carry A_{t+1} back: multiply both by (1 - dones[t]).",
+    "gae.no_gamma_in_trace": "the recursion needs gamma * lambda: A_t = delta_t + gamma * lam * (1 - d_t) * A_{t+1}.",
+    "gae.no_bootstrap": "after the last step, bootstrap from next_value, V of the state the rollout stopped in.",
+    "gae.next_value_everywhere": "V(s_{t+1}) is values[t + 1] inside the rollout; next_value is only for the last step.",
+    "gae.bootstrap_past_last_done": "an episode that ends on the rollout's last step (dones[-1] = 1) has no next state: mask next_value with (1 - dones[t]) there too, as at every other step.",
+    "td0_update.terminal_step_next": "at a terminal step there is no next state to bootstrap from: the target is just r.",
+    "td0_update.sign_error_move": "a sign error: move V(s) *towards* the target, V + alpha * (target - V).",
+    "td0_update.monte_carlo_style": "that is a Monte-Carlo-style update on one reward; TD's target adds gamma * V(s_next).",
+    "td0_update.jumped_all_way": "you jumped all the way to the target; take a step of size alpha: V + alpha * (target - V).",
+    "is_estimate.ratio_upside_down": "the ratio is upside down: samples come from q, so weight by p/q.",
+    "is_estimate.importance_weights_plain": "no importance weights: the plain mean estimates E_q[f], not E_p[f].",
+    "is_estimate.self_normalised_estimator": "that is the self-normalised estimator (biased for finite n); the plain one divides by n: mean(f * p / q).",
+    "is_estimate.sum_instead_mean": "sum instead of mean: divide by the number of samples.",
 }
-
-
-def _say(key, **fields):
-    print(MESSAGES[key][lang.language()].format(**fields))
-
-
-def _hint(hint):
-    return lang.pick(hint, HINTS_ZH.get(hint, hint))
-
-
-def _same(a, b):
-    try:
-        a = torch.as_tensor(a, dtype=torch.float32)
-        b = torch.as_tensor(b, dtype=torch.float32)
-    except (TypeError, ValueError, RuntimeError):
-        return False
-    return a.shape == b.shape and torch.allclose(a, b, atol=1e-4, rtol=1e-4)
-
-
-def _copy(x):
-    return x.clone() if torch.is_tensor(x) else (dict(x) if isinstance(x, dict) else x)
-
-
-def _call(fn, case, grad_args):
-    """``fn(*case)`` on fresh copies of the inputs; returns (value, gradients), where the
-    gradients of the output's sum are taken with respect to the floating-point tensor inputs
-    at the positions ``grad_args`` (zeros where no gradient reaches an input)."""
-    args = [_copy(x) for x in case]
-    wrt = [i for i in grad_args if torch.is_tensor(args[i]) and args[i].is_floating_point()]
-    for i in wrt:
-        args[i].requires_grad_(True)
-    out = fn(*args)
-    if not wrt:
-        return out, ()
-    inputs = [args[i] for i in wrt]
-    grads = [torch.zeros_like(x) for x in inputs]
-    if torch.is_tensor(out) and out.requires_grad:
-        found = torch.autograd.grad(out.sum(), inputs, allow_unused=True)
-        grads = [z if g is None else g for z, g in zip(grads, found, strict=True)]
-    value = out.detach() if torch.is_tensor(out) else out
-    return value, tuple(g.detach() for g in grads)
-
-
-def _same_result(a, b):
-    (value_a, grads_a), (value_b, grads_b) = a, b
-    return (
-        _same(value_a, value_b)
-        and len(grads_a) == len(grads_b)
-        and all(_same(x, y) for x, y in zip(grads_a, grads_b, strict=True))
-    )
-
-
-def _check(fn, cases, reference, mistakes, name, grad_args=(), also_right=()):
-    """Run ``fn`` on ``cases`` against ``reference``. ``mistakes``: (wrong function, hint)
-    pairs, tried in order. ``grad_args``: positions of inputs whose gradient must match too.
-    ``also_right``: other correct answers (e.g. another normalisation of a loss)."""
-    try:
-        got = [_call(fn, case, grad_args) for case in cases]
-    except NotImplementedError:
-        _say("not_done", name=name)
-        return False
-    except Exception as err:  # a learner's bug: say what, keep the notebook running
-        _say("raised", error=type(err).__name__, message=err)
-        return False
-
-    def matches(other):
-        want = [_call(other, case, grad_args) for case in cases]
-        return all(_same_result(g, w) for g, w in zip(got, want, strict=True))
-
-    if matches(reference) or any(matches(right) for right in also_right):
-        _say("correct", n=len(cases))
-        return True
-    for mistake, hint in mistakes:
-        if matches(mistake):
-            _say("hint", hint=_hint(hint))
-            return False
-    names = list(inspect.signature(reference).parameters)
-    for case, (value, grads) in zip(cases, got, strict=True):
-        want_value, want_grads = _call(reference, case, grad_args)
-        if not _same(value, want_value):
-            _say("wrong_value", case=case, want=want_value, got=value)
-            return False
-        wrt = [i for i in grad_args if torch.is_tensor(case[i]) and case[i].is_floating_point()]
-        for i, g, w in zip(wrt, grads, want_grads, strict=True):
-            if not _same(g, w):
-                _say("wrong_gradient", arg=names[i], case=case, want=w, got=g)
-                return False
-    return False  # pragma: no cover
 
 
 # ---------------------------------------------------------------- the checks
@@ -234,30 +61,30 @@ def check_reward_to_go(fn):
         return torch.cumsum(r, 0)
 
     def one_step_off(r, g):
-        return g * reward_to_go(r, g)
+        return g * solutions.reward_to_go_solution(r, g)
 
     def whole_return(r, g):
-        return reward_to_go(r, g)[0].expand_as(r).clone()
+        return solutions.reward_to_go_solution(r, g)[0].expand_as(r).clone()
 
     def no_discount(r, g):
-        return reward_to_go(r, 1.0)
+        return solutions.reward_to_go_solution(r, 1.0)
 
     mistakes = [
         (
             past_sum,
-            "you summed the rewards *before* t. Reward-to-go sums from t to the end: loop backwards.",
+            "reward_to_go.past_sum",
         ),
         (
             one_step_off,
-            "gamma is applied one step off: r_t itself is not discounted, G_t = r_t + gamma * G_{t+1}.",
+            "reward_to_go.one_step_off",
         ),
         (
             whole_return,
-            "that is R(tau) at every step. Reward-to-go drops the rewards that came before t.",
+            "reward_to_go.whole_return",
         ),
-        (no_discount, "the discount is missing: each step further away multiplies by gamma."),
+        (no_discount, "reward_to_go.no_discount"),
     ]
-    return _check(fn, cases, reward_to_go, mistakes, "reward_to_go")
+    return checker.run(fn, cases, solutions.reward_to_go_solution, mistakes, "reward_to_go", HINTS)
 
 
 def check_baseline_pg_loss(fn):
@@ -285,42 +112,41 @@ def check_baseline_pg_loss(fn):
     mistakes = [
         (
             lambda lp, G, b, N: (_adv(G, b) * lp).sum() / N,
-            "a sign error: PyTorch minimises, so the loss is *minus* the objective.",
+            "baseline_pg_loss.sign_error_pytorch",
         ),
         (
             lambda lp, G, b, N: -(G * lp).sum() / N,
-            "the baseline is missing: weight by G - b, not G.",
+            "baseline_pg_loss.baseline_missing_weight",
         ),
-        (lambda lp, G, b, N: -((G + _val(b)) * lp).sum() / N, "you added b; subtract it: G - b."),
+        (lambda lp, G, b, N: -((G + _val(b)) * lp).sum() / N, "baseline_pg_loss.added_b_subtract"),
         (
             lambda lp, G, b, N: -((G - b) * lp).sum() / N,
-            "detach the baseline (b.detach()): the policy loss must not train the value network.",
+            "baseline_pg_loss.detach_baseline_b",
         ),
         (
             lambda lp, G, b, N: -((G - b) * lp).mean(),
-            "detach the baseline (b.detach()): the policy loss must not train the value network.",
+            "baseline_pg_loss.detach_baseline_b",
         ),
         (
             lambda lp, G, b, N: -(_adv(G, b) * lp.detach()).sum() / N,
-            "the value is right but no gradient reaches logprobs: you detached the log-probabilities "
-            "(or computed the loss from numbers). Only b is detached; the gradient flows through log pi.",
+            "baseline_pg_loss.value_right_gradient",
         ),
         (
             lambda lp, G, b, N: -(_adv(G, b) * lp.detach()).mean(),
-            "the value is right but no gradient reaches logprobs: you detached the log-probabilities "
-            "(or computed the loss from numbers). Only b is detached; the gradient flows through log pi.",
+            "baseline_pg_loss.value_right_gradient",
         ),
         (
             lambda lp, G, b, N: -(_adv(G, b) * lp).sum(),
-            "a sum over all steps without dividing by num_episodes: the step size then grows with the batch.",
+            "baseline_pg_loss.sum_over_all",
         ),
     ]
-    return _check(
+    return checker.run(
         fn,
         cases,
-        baseline_pg_loss,
+        solutions.baseline_pg_loss_solution,
         mistakes,
         "baseline_pg_loss",
+        HINTS,
         grad_args=(0, 2),
         also_right=(mean_over_steps,),
     )
@@ -346,7 +172,7 @@ def check_gae(fn):
     cases = [(r, v, d, nv, 0.99, 0.95), (r, v, d, nv, 0.9, 0.0), (r, v, d, nv, 0.9, 1.0)]
 
     def no_mask(r, v, d, nv, g, lam):
-        return gae(r, v, torch.zeros_like(d), nv, g, lam)
+        return solutions.gae_solution(r, v, torch.zeros_like(d), nv, g, lam)
 
     def no_gamma_in_trace(r, v, d, nv, g, lam):
         out, last = torch.zeros_like(r), torch.zeros_like(nv)
@@ -358,7 +184,7 @@ def check_gae(fn):
         return out
 
     def no_bootstrap(r, v, d, nv, g, lam):
-        return gae(r, v, d, torch.zeros_like(nv), g, lam)
+        return solutions.gae_solution(r, v, d, torch.zeros_like(nv), g, lam)
 
     def bootstrap_past_last_done(r, v, d, nv, g, lam):  # next_value unmasked at the last step
         out, last = torch.zeros_like(r), torch.zeros_like(nv)
@@ -382,27 +208,26 @@ def check_gae(fn):
     mistakes = [
         (
             no_mask,
-            "the dones mask is missing: at an episode end, do not bootstrap from V(s_{t+1}) nor carry A_{t+1} back: multiply both by (1 - dones[t]).",
+            "gae.no_mask",
         ),
         (
             no_gamma_in_trace,
-            "the recursion needs gamma * lambda: A_t = delta_t + gamma * lam * (1 - d_t) * A_{t+1}.",
+            "gae.no_gamma_in_trace",
         ),
         (
             no_bootstrap,
-            "after the last step, bootstrap from next_value, V of the state the rollout stopped in.",
+            "gae.no_bootstrap",
         ),
         (
             next_value_everywhere,
-            "V(s_{t+1}) is values[t + 1] inside the rollout; next_value is only for the last step.",
+            "gae.next_value_everywhere",
         ),
         (
             bootstrap_past_last_done,
-            "an episode that ends on the rollout's last step (dones[-1] = 1) has no next state: "
-            "mask next_value with (1 - dones[t]) there too, as at every other step.",
+            "gae.bootstrap_past_last_done",
         ),
     ]
-    return _check(fn, cases, gae, mistakes, "gae")
+    return checker.run(fn, cases, solutions.gae_solution, mistakes, "gae", HINTS)
 
 
 def check_td0_update(fn):
@@ -417,22 +242,22 @@ def check_td0_update(fn):
     mistakes = [
         (
             lambda V, s, r, s2, done, a, g: V[s] + a * (r + g * V[s2] - V[s]),
-            "at a terminal step there is no next state to bootstrap from: the target is just r.",
+            "td0_update.terminal_step_next",
         ),
         (
             lambda V, s, r, s2, done, a, g: V[s] - a * (r + (0.0 if done else g * V[s2]) - V[s]),
-            "a sign error: move V(s) *towards* the target, V + alpha * (target - V).",
+            "td0_update.sign_error_move",
         ),
         (
             lambda V, s, r, s2, done, a, g: V[s] + a * (r - V[s]),
-            "that is a Monte-Carlo-style update on one reward; TD's target adds gamma * V(s_next).",
+            "td0_update.monte_carlo_style",
         ),
         (
             lambda V, s, r, s2, done, a, g: r + (0.0 if done else g * V[s2]),
-            "you jumped all the way to the target; take a step of size alpha: V + alpha * (target - V).",
+            "td0_update.jumped_all_way",
         ),
     ]
-    return _check(fn, cases, td0_update, mistakes, "td0_update")
+    return checker.run(fn, cases, solutions.td0_update_solution, mistakes, "td0_update", HINTS)
 
 
 def check_is_estimate(fn):
@@ -445,221 +270,25 @@ def check_is_estimate(fn):
     mistakes = [
         (
             lambda f, p, q: (f * q / p).mean(),
-            "the ratio is upside down: samples come from q, so weight by p/q.",
+            "is_estimate.ratio_upside_down",
         ),
         (
             lambda f, p, q: f.mean(),
-            "no importance weights: the plain mean estimates E_q[f], not E_p[f].",
+            "is_estimate.importance_weights_plain",
         ),
         (
             lambda f, p, q: (f * p / q).sum() / (p / q).sum(),
-            "that is the self-normalised estimator (biased for finite n); the plain one divides by n: mean(f * p / q).",
+            "is_estimate.self_normalised_estimator",
         ),
         (
             lambda f, p, q: (f * p / q).sum(),
-            "sum instead of mean: divide by the number of samples.",
+            "is_estimate.sum_instead_mean",
         ),
     ]
-    return _check(fn, cases, is_estimate, mistakes, "is_estimate")
+    return checker.run(fn, cases, solutions.is_estimate_solution, mistakes, "is_estimate", HINTS)
 
 
-def check_ppo_clip_loss(fn):
-    """Notebook 06: ``fn(logprobs, old_logprobs, advantages, clip_coef)`` returns PPO-clip's loss.
-
-    The gradient with respect to ``logprobs`` is checked too: it is what PPO trains with, and
-    it must be zero exactly where the clipped branch is taken.
-    """
-    old = torch.log(torch.full((6,), 0.5))
-    new = torch.log(torch.tensor([0.3, 0.55, 0.7, 0.3, 0.55, 0.7]))
-    adv = torch.tensor([1.0, 1.0, 1.0, -1.0, -1.0, -1.0])
-    cases = [
-        (new, old, adv, 0.2),
-        (new, old, adv * 2.5, 0.15),
-        (old, old, adv, 0.2),
-    ]  # no ratio on a clip edge
-
-    def ratio(lp, olp):
-        return (lp - olp).exp()
-
-    def clipped(lp, olp, a, e, r=None):
-        r = ratio(lp, olp) if r is None else r
-        return -torch.min(r * a, torch.clamp(r, 1 - e, 1 + e) * a).mean()
-
-    mistakes = [
-        (
-            lambda lp, olp, a, e: -clipped(lp, olp, a, e),
-            "a sign error: the loss to minimise is *minus* the clipped objective.",
-        ),
-        (
-            lambda lp, olp, a, e: -(torch.clamp(ratio(lp, olp), 1 - e, 1 + e) * a).mean(),
-            "the min is missing: take min(ratio * A, clip(ratio) * A), the pessimistic of the two.",
-        ),
-        (
-            lambda lp, olp, a, e: (
-                -torch.max(ratio(lp, olp) * a, torch.clamp(ratio(lp, olp), 1 - e, 1 + e) * a).mean()
-            ),
-            "max instead of min: PPO keeps the *pessimistic* (smaller) objective.",
-        ),
-        (
-            lambda lp, olp, a, e: clipped(olp, lp, a, e),
-            "the ratio is upside down: rho = pi / pi_old = exp(logprobs - old_logprobs).",
-        ),
-        (
-            lambda lp, olp, a, e: (
-                -torch.min(ratio(lp, olp) * a, torch.clamp(lp - olp, -e, e).exp() * a).mean()
-            ),
-            "you clipped the log-ratio; clip the ratio itself to [1 - eps, 1 + eps].",
-        ),
-        (
-            lambda lp, olp, a, e: clipped(lp, olp, a, e, r=ratio(lp, olp).detach()),
-            "the value is right but no gradient reaches logprobs: the ratio was detached (or "
-            "computed from numbers). The ratio is what carries the gradient, "
-            "d rho / d log pi = rho; do not detach it.",
-        ),
-        (
-            lambda lp, olp, a, e: clipped(lp.detach(), olp, a, e),
-            "the value is right but no gradient reaches logprobs: the ratio was detached (or "
-            "computed from numbers). The ratio is what carries the gradient, "
-            "d rho / d log pi = rho; do not detach it.",
-        ),
-    ]
-    return _check(fn, cases, ppo_clip_loss, mistakes, "ppo_clip_loss", grad_args=(0,))
-
-
-def check_kl_penalized_rewards(fn):
-    """Notebook 07: ``fn(rm_score, logprobs, ref_logprobs, beta)`` returns per-token rewards (T,)."""
-    torch.manual_seed(3)
-    lp, ref = -torch.rand(6) * 3, -torch.rand(6) * 3
-    cases = [
-        (1.5, lp[:5], ref[:5], 0.1),
-        (-0.5, lp, ref, 0.5),
-        (2.0, lp[:1], ref[:1], 0.2),
-        (0.8, lp[2:5], ref[2:5], 2.0),
-    ]
-
-    def kl(lp, ref, beta):
-        return -beta * (lp - ref)
-
-    def score_everywhere(s, lp, ref, beta):
-        return kl(lp, ref, beta) + s
-
-    def score_first(s, lp, ref, beta):
-        out = kl(lp, ref, beta)
-        out[0] = out[0] + s
-        return out
-
-    def flipped_kl(s, lp, ref, beta):
-        return kl_penalized_rewards(s, ref, lp, beta)
-
-    def no_beta(s, lp, ref, beta):
-        return kl_penalized_rewards(s, lp, ref, 1.0)
-
-    def score_replaces_last_penalty(s, lp, ref, beta):
-        out = kl(lp, ref, beta)
-        out[-1] = s
-        return out
-
-    def penalty_summed_at_the_end(s, lp, ref, beta):
-        out = torch.zeros_like(lp)
-        out[-1] = s + kl(lp, ref, beta).sum()
-        return out
-
-    def no_penalty(s, lp, ref, beta):
-        out = torch.zeros_like(lp)
-        out[-1] = s
-        return out
-
-    def beta_on_the_score(s, lp, ref, beta):
-        return kl_penalized_rewards(beta * s, lp, ref, beta)
-
-    mistakes = [
-        (
-            score_everywhere,
-            "the reward model scores the whole response once: add its score at the last token only.",
-        ),
-        (score_first, "the score belongs to the *last* token, when the response is complete."),
-        (
-            flipped_kl,
-            "the KL sign is flipped: penalise log pi - log pi_ref (the policy's own "
-            "log-probabilities first), so a token pays when the policy likes it more than the "
-            "reference does.",
-        ),
-        (no_beta, "beta is missing: the penalty is beta * (log pi - log pi_ref)."),
-        (
-            score_replaces_last_penalty,
-            "the last token lost its own penalty: add the score to it (+=), do not overwrite it.",
-        ),
-        (
-            penalty_summed_at_the_end,
-            "the total is right but every token should pay its own penalty where it is sampled "
-            "(per-token rewards), not all of it at the end.",
-        ),
-        (no_penalty, "there is no KL penalty: every token pays -beta * (log pi - log pi_ref)."),
-        (
-            beta_on_the_score,
-            "beta scales only the KL penalty, not the reward model's score.",
-        ),
-    ]
-    return _check(fn, cases, kl_penalized_rewards, mistakes, "kl_penalized_rewards")
-
-
-def check_dpo_loss(fn):
-    """Notebook 08: ``fn(logps_chosen, logps_rejected, ref_logps_chosen, ref_logps_rejected,
-    beta)`` returns DPO's loss. Its gradient with respect to the policy's log-probabilities
-    (the first two arguments) is checked too: it is what DPO trains with."""
-    torch.manual_seed(8)
-    lc, lr = -torch.rand(5) * 20, -torch.rand(5) * 20
-    rc, rr = lc + torch.randn(5), lr + torch.randn(5)
-    cases = [(lc, lr, rc, rr, 0.1), (lc, lr, rc, rr, 0.5), (lc[:3], lr[:3], rc[:3], rr[:3], 2.0)]
-    logsig = torch.nn.functional.logsigmoid
-
-    def margin(lc, lr, rc, rr):
-        return (lc - rc) - (lr - rr)
-
-    mistakes = [
-        (
-            lambda lc, lr, rc, rr, b: -logsig(-b * margin(lc, lr, rc, rr)).mean(),
-            "a sign error: the chosen response's log-ratio comes first, "
-            "beta * ((log pi(y_w) - log pi_ref(y_w)) - (log pi(y_l) - log pi_ref(y_l))).",
-        ),
-        (
-            lambda lc, lr, rc, rr, b: logsig(b * margin(lc, lr, rc, rr)).mean(),
-            "a sign error: the loss to minimise is *minus* the log-likelihood, -log sigmoid(...).",
-        ),
-        (
-            lambda lc, lr, rc, rr, b: -logsig(b * (lc - lr)).mean(),
-            "the reference is missing: DPO's implicit reward is beta * log(pi(y) / pi_ref(y)), "
-            "so subtract ref_logps_chosen and ref_logps_rejected.",
-        ),
-        (
-            lambda lc, lr, rc, rr, b: -logsig(b * ((lc + rc) - (lr + rr))).mean(),
-            "the reference has the wrong sign: it is log pi(y) - log pi_ref(y), a log-ratio.",
-        ),
-        (
-            lambda lc, lr, rc, rr, b: -b * logsig(margin(lc, lr, rc, rr)).mean(),
-            "beta is in the wrong place: it multiplies the margin *inside* the log-sigmoid "
-            "(it is the implicit reward's scale), not the loss.",
-        ),
-        (
-            lambda lc, lr, rc, rr, b: -logsig(margin(lc, lr, rc, rr) / b).mean(),
-            "beta is in the wrong place: multiply the margin by beta, do not divide by it.",
-        ),
-        (
-            lambda lc, lr, rc, rr, b: -logsig(margin(lc, lr, rc, rr)).mean(),
-            "beta is missing: the margin is multiplied by beta inside the log-sigmoid.",
-        ),
-        (
-            lambda lc, lr, rc, rr, b: -torch.sigmoid(b * margin(lc, lr, rc, rr)).mean(),
-            "the log is missing: minimise -log sigmoid(...), the negative log-likelihood.",
-        ),
-        (
-            lambda lc, lr, rc, rr, b: -logsig(b * margin(lc, lr, rc, rr)).sum(),
-            "a sum instead of a mean over the comparisons of the batch.",
-        ),
-        (
-            lambda lc, lr, rc, rr, b: dpo_loss(lc.detach(), lr.detach(), rc, rr, b),
-            "the value is right but no gradient reaches the policy's log-probabilities: they "
-            "were detached (or turned into numbers). They are what DPO trains.",
-        ),
-    ]
-    return _check(fn, cases, dpo_loss, mistakes, "dpo_loss", grad_args=(0, 1))
+# notebooks 06-08's exercises, checked in helpers.ppo_checks
+check_ppo_clip_loss = ppo_checks.check_ppo_clip_loss
+check_kl_penalized_rewards = ppo_checks.check_kl_penalized_rewards
+check_dpo_loss = ppo_checks.check_dpo_loss

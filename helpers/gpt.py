@@ -7,6 +7,7 @@ The training loops (pretraining, SFT, reward model, PPO) stay inline in the note
 """
 
 import math
+from collections import OrderedDict
 
 import torch
 import torch.nn.functional as F
@@ -92,7 +93,11 @@ class Block(nn.Module):
         self.attn = CausalSelfAttention(n_embd, n_head)
         self.ln_2 = nn.LayerNorm(n_embd)
         self.mlp = nn.Sequential(
-            nn.Linear(n_embd, 4 * n_embd), nn.GELU(), nn.Linear(4 * n_embd, n_embd)
+            OrderedDict(
+                c_fc=nn.Linear(n_embd, 4 * n_embd),
+                gelu=nn.GELU(),
+                c_proj=nn.Linear(4 * n_embd, n_embd),  # back onto the residual stream
+            )
         )
 
     def forward(self, x, cache=None):
@@ -123,15 +128,12 @@ class GPT(nn.Module):
         self.ln_f = nn.LayerNorm(n_embd)
         self.lm_head = nn.Linear(n_embd, vocab_size, bias=False)
         self.lm_head.weight = self.wte.weight  # tied weights
-        # nanoGPT's initialisation: N(0, 0.02) everywhere, smaller on the residual projections.
+        # nanoGPT's initialisation: N(0, 0.02) everywhere, smaller on the residual projections
+        # (each block's attn.c_proj and mlp.c_proj, which add onto the residual stream).
         # (PyTorch's default N(0, 1) embedding, tied to the output, starts at a loss near 40.)
         for name, p in self.named_parameters():
             if p.dim() == 2:
-                std = (
-                    0.02 / math.sqrt(2 * n_layer)
-                    if name.endswith(("c_proj.weight", "2.weight"))
-                    else 0.02
-                )
+                std = 0.02 / math.sqrt(2 * n_layer) if name.endswith("c_proj.weight") else 0.02
                 nn.init.normal_(p, 0.0, std)
             elif name.endswith("bias"):
                 nn.init.zeros_(p)

@@ -8,13 +8,12 @@ The rest is the 1-D experiment behind notebook 05's slider, as pure functions th
 without a browser: p = N(mu_p, 1), q = N(mu_p + distance, 1), f(x) = x, so that
 :math:`\mathbb{E}_p[f] = \mu_p` and :math:`\mathrm{Var}_q[f\,p/q]` has a closed form
 (:func:`gaussian_is_variance`). :func:`gaussian_experiment` draws many small-sample estimates;
-``helpers.plots.distance_figure`` draws them, and ``helpers.widgets.distance_explorer`` is
+``helpers.ppo_plots.distance_figure`` draws them, and ``helpers.widgets.distance_explorer`` is
 the slider that redraws it.
 """
 
 import math
 
-import numpy as np
 import torch
 
 from helpers import _validate
@@ -81,10 +80,9 @@ def gaussian_experiment(distance, n_samples=10, n_repeats=2000, mu_p=-1.0, seed=
     mu_p = _validate.number_in("mu_p", mu_p, -100.0, 100.0)
     if mu_p == 0:
         raise ValueError("mu_p must not be 0: the experiment counts estimates with the wrong sign")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = _validate.seed(seed)
     mu_q = mu_p + distance
-    g = torch.Generator().manual_seed(int(seed))
+    g = torch.Generator().manual_seed(seed)
     x = mu_q + torch.randn(n_repeats, n_samples, generator=g, dtype=torch.float64)  # x ~ q
     log_p = -0.5 * (x - mu_p) ** 2  # the normalising constants cancel in p/q
     log_q = -0.5 * (x - mu_q) ** 2

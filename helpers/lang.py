@@ -2,8 +2,9 @@
 
 The Chinese notebooks (``notebooks/zh/``, built by ``i18n/build.py``) run exactly the English
 code, so the code cannot say which language it is in; the helpers that print words into a
-notebook (the exercise checks, the sliders' labels) ask ``language()`` instead. It decides
-each time it is asked, in this order:
+notebook (the exercise checks, the sliders' labels) ask ``text(english, key)`` instead, which
+gives the English text or, under the same short id, the Chinese one of ``helpers/zh.py``.
+``language()`` decides which, each time it is asked, in this order:
 
 1. ``set_language("zh")`` (or ``"en"``) called in the kernel, if it was;
 2. the ``COURSE_LANG`` environment variable, ``zh`` or ``en``, if it is set (a setting for
@@ -57,6 +58,12 @@ def _folder_language(folder):
     return folder.name if folder.name in LANGUAGES else "en"
 
 
-def pick(en, zh):
-    """``en`` or ``zh``, whichever the learner reads."""
-    return zh if language() == "zh" else en
+def text(english, key, **fields):
+    """The text with the short id ``key``, in the learner's language: ``english[key]`` (the
+    English texts of the module that speaks, by id), or ``helpers.zh.TEXT[key]`` for a learner
+    who reads Chinese; ``str.format``-ed with ``fields`` when there are any."""
+    if language() == "zh":
+        from helpers import zh
+
+        english = zh.TEXT
+    return english[key].format(**fields) if fields else english[key]

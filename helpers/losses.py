@@ -1,6 +1,6 @@
 """Losses the notebooks derive inline and then reuse: PPO's clipped surrogate (the loss, and
 the per-sample objective that notebook 06 draws), the reward model's pairwise preference loss,
-DPO's loss, and estimators of the KL divergence.
+DPO's loss, and the estimators of the KL divergence from samples (``kl_estimate``).
 """
 
 import numpy as np
@@ -45,27 +45,22 @@ def preference_loss(r_chosen, r_rejected):
     return -F.logsigmoid(r_chosen - r_rejected).mean()
 
 
-def approx_kl(logprobs, old_logprobs):
-    r"""Schulman's low-variance estimator of KL(pi_old || pi) from samples of pi_old:
-    :math:`\mathrm{mean}((\rho - 1) - \log\rho)`, always >= 0."""
-    _validate.same_shape("logprobs", logprobs, "old_logprobs", old_logprobs)
-    if logprobs.numel() == 0:
-        raise ValueError("logprobs must not be empty")
-    log_ratio = logprobs - old_logprobs
-    return ((log_ratio.exp() - 1) - log_ratio).mean()
-
-
 KL_ESTIMATORS = ("k1", "k2", "k3")
 
 
 def kl_estimate(logprobs, ref_logprobs, estimator="k3"):
-    r"""An estimate of KL(pi || pi_ref) from the log-probabilities of samples drawn from pi.
+    r"""An estimate of KL(sampler || ref) from samples: ``logprobs`` are the samples'
+    log-probabilities under the distribution that drew them, ``ref_logprobs`` under the other
+    one. The order of the arguments is the order in the KL.
 
     With :math:`\log r = \log\pi_{ref} - \log\pi` at each sample, the mean of
     ``"k1"``: :math:`-\log r` (unbiased, can be negative, high variance);
     ``"k2"``: :math:`(\log r)^2 / 2` (biased, low variance, >= 0);
-    ``"k3"``: :math:`(r - 1) - \log r` (unbiased and >= 0: the usual choice; notebook 06's
-    ``approx_kl`` is k3 with pi_old as the sampler).
+    ``"k3"``: :math:`(r - 1) - \log r` (unbiased and >= 0: the usual choice).
+    Notebook 07 samples from the policy pi being trained: ``kl_estimate(logprobs,
+    ref_logprobs)`` is KL(pi || pi_ref). PPO's diagnostic ``approx_kl`` (notebooks 05-07)
+    reuses a batch drawn by pi_old: ``kl_estimate(old_logprobs, new_logprobs)`` is
+    KL(pi_old || pi), Schulman's :math:`\mathrm{mean}((\rho - 1) - \log\rho)`.
     ``logprobs`` and ``ref_logprobs`` share one shape; the mean is over all elements.
     """
     if estimator not in KL_ESTIMATORS:

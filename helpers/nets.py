@@ -1,4 +1,5 @@
-"""Networks: an MLP builder, a categorical policy and a state-value network.
+"""Networks: an MLP builder, a categorical policy, a state-value network, and the two as an
+actor-critic.
 
 Layers are initialised as in CleanRL (orthogonal weights, zero biases), with a small gain
 on the policy's last layer so that a new policy starts close to uniform.
@@ -89,19 +90,17 @@ class ValueNet(nn.Module):
 
 
 class ActorCritic(nn.Module):
-    """An actor pi_theta(a | s) and a critic V_phi(s) as two separate MLPs, CleanRL-style."""
+    """An actor pi_theta(a | s) and a critic V_phi(s) as two separate MLPs, CleanRL-style: a
+    :class:`CategoricalPolicy` and a :class:`ValueNet`, built in that order."""
 
     def __init__(self, obs_size, n_actions, hidden=64):
         super().__init__()
-        _validate.positive_int("obs_size", obs_size)
-        _validate.positive_int("n_actions", n_actions, minimum=2)
+        self.actor = CategoricalPolicy(obs_size, n_actions, hidden)  # actor(obs) -> logits
+        self.critic = ValueNet(obs_size, hidden)  # critic(obs) -> V(obs)
         self.obs_size = obs_size
-        self.actor = mlp([obs_size, hidden, hidden, n_actions], out_std=0.01)
-        self.critic = mlp([obs_size, hidden, hidden, 1], out_std=1.0)
 
     def get_value(self, obs):  # (..., obs_size) -> (...)
-        _check_obs(obs, self.obs_size)
-        return self.critic(obs).squeeze(-1)
+        return self.critic(obs)
 
     def get_action_and_value(self, obs, action=None):
         """Sample an action (or score the given one): action, log pi(a|s), entropy, V(s).
@@ -110,11 +109,11 @@ class ActorCritic(nn.Module):
         out with ``log_softmax`` because this runs at every environment step.
         """
         _check_obs(obs, self.obs_size)
-        logp_all = torch.log_softmax(self.actor(obs), -1)  # (..., n_actions)
+        logp_all = torch.log_softmax(self.actor.net(obs), -1)  # (..., n_actions)
         probs = logp_all.exp()
         if action is None:  # argmax of p / Exp(1) noise: a sample from p, as torch.multinomial
             # draws one (same random numbers, same action), without its checks of p on every call
             action = (probs / torch.empty_like(probs).exponential_()).argmax(-1)
         logprob = logp_all.gather(-1, action.long().unsqueeze(-1)).squeeze(-1)
         entropy = -(probs * logp_all).sum(-1)
-        return action, logprob, entropy, self.critic(obs).squeeze(-1)
+        return action, logprob, entropy, self.critic.net(obs).squeeze(-1)

@@ -1,17 +1,17 @@
 """RLHF pieces for notebooks 07 and 08: the hidden labeler, measures of a policy's answers
 (on topic, distinct, best-of-n's KL), comparison pairs, prompt batches, the reward model,
-the KL-penalised per-token rewards, and the world file that 07 saves and 08 loads.
+and the KL-penalised per-token rewards (the world file that 07 saves and 08 loads is
+``helpers.world``).
 
 The labeler stands in for InstructGPT's human raters. The notebook uses only its rankings
 to train the reward model; its score (the "gold" score) serves as the referee that tells
 whether the policy got better by the labeler's own standard, or only by the reward model's.
-The over-optimisation figure is in ``helpers.plots``, the beta explorer in ``helpers.widgets``.
+The over-optimisation figure is in ``helpers.rlhf_plots``, the beta explorer in ``helpers.widgets``.
 """
 
 import itertools
 import math
 import re
-from pathlib import Path
 
 import torch
 from torch import nn
@@ -247,79 +247,3 @@ def token_rewards(scores, logprobs, ref_logprobs, lengths, beta):
     rewards = -beta * (logprobs - ref_logprobs) * mask
     rewards[torch.arange(B, device=rewards.device), lengths - 1] += scores
     return rewards
-
-
-# ---------------------------------------------------------------- the world 07 leaves to 08
-WORLD_DIR = Path("cache")  # relative to the notebooks' folder, where a notebook runs
-
-
-def world_path(seed, folder=WORLD_DIR):
-    """Where notebook 07 run with ``SEED = seed`` saves its world: ``cache/07_world_seed{seed}.pt``."""
-    seed = _validate.positive_int("seed", seed, minimum=0)
-    return Path(folder) / f"07_world_seed{seed}.pt"
-
-
-def _plain(x):
-    """``x`` with tensors on the CPU and numpy scalars as Python numbers, so that
-    ``torch.load(..., weights_only=True)`` can read it back."""
-    if isinstance(x, torch.Tensor):
-        return x.detach().cpu()
-    if isinstance(x, dict):
-        return {k: _plain(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(_plain(v) for v in x)
-    if hasattr(x, "dtype") and hasattr(x, "tolist"):  # numpy (np.float64 is also a float)
-        return x.tolist()
-    if isinstance(x, (str, bool, int, float)) or x is None:
-        return x
-    raise ValueError(f"world entries must be tensors, numbers, strings, lists or dicts, got {x!r}")
-
-
-MODEL_KEYS = ("vocab_size", "block_size", "n_layer", "n_head", "n_embd")
-
-
-def save_world(path, world):
-    """Save ``world`` (a dict) with ``torch.save``, creating its folder.
-
-    ``world["config"]`` must hold the model's shape (``MODEL_KEYS``); ``world["sft"]`` and
-    ``world["reward_model"]`` are state dicts (of a ``gpt.GPT`` and a ``RewardModel``).
-    Written to a temporary file first, so an interrupted save never leaves half a world.
-    """
-    if not isinstance(world, dict):
-        raise ValueError(f"world must be a dict, got {type(world).__name__}")
-    missing = [k for k in ("config", "sft", "reward_model") if k not in world]
-    missing += [f"config[{k!r}]" for k in MODEL_KEYS if k not in world.get("config", {})]
-    if missing:
-        raise ValueError(f"world must hold {', '.join(missing)}")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    torch.save(_plain(world), tmp)
-    tmp.replace(path)
-    return path
-
-
-def gpt_from_state(config, state, device=None):
-    """A ``gpt.GPT`` of ``config``'s shape with the weights ``state``, in eval mode, frozen."""
-    model = gpt.GPT(**{k: config[k] for k in MODEL_KEYS})
-    model.load_state_dict(state)
-    return model.to(device).eval().requires_grad_(False)
-
-
-def load_world(path, device=None):
-    """Read a world saved by :func:`save_world` (``weights_only=True``). Returns the dict with
-    ``world["sft"]`` a frozen ``gpt.GPT`` and ``world["reward_model"]`` a frozen
-    ``RewardModel``, both on ``device``; everything else as it was saved."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"no world at {path}: run notebook 07 with this SEED first (it saves its world there)"
-        )
-    world = torch.load(path, map_location="cpu", weights_only=True)
-    config = world["config"]
-    world["sft"] = gpt_from_state(config, world["sft"], device)
-    body = gpt.GPT(**{k: config[k] for k in MODEL_KEYS})
-    reward_model = RewardModel(body)
-    reward_model.load_state_dict(world["reward_model"])
-    world["reward_model"] = reward_model.to(device).eval().requires_grad_(False)
-    return world

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from helpers.torch_cartpole import TorchCartPole
+from helpers import _validate
 
 
 class Episodes(NamedTuple):
@@ -22,16 +22,6 @@ class Episodes(NamedTuple):
     actions: torch.Tensor  # (T, N) action a_t
     rewards: torch.Tensor  # (T, N) reward r_t, 0 after the episode ended
     mask: torch.Tensor  # (T, N) True while the episode is running
-
-    @property
-    def lengths(self):
-        """Episode lengths, (N,)."""
-        return self.mask.sum(0)
-
-    @property
-    def total_rewards(self):
-        """Undiscounted return R(tau) of each episode, (N,)."""
-        return self.rewards.sum(0)
 
 
 @torch.no_grad()
@@ -83,18 +73,21 @@ class Rollout(NamedTuple):
     episode_returns: list  # returns of the episodes that ended during this rollout
 
 
-def _step(envs, action, agent, gamma, device):
-    """One step of a gymnasium vector env or a ``TorchCartPole``: the next observation as a
-    tensor on ``device`` (the agent's next input), then the reward (with the truncation
-    bootstrap, see ``collect_steps``), done, and the return of each episode that ended
-    here. Those three are numpy arrays for a gymnasium env, stacked into tensors once per
-    rollout, and tensors for a ``TorchCartPole``, where nothing leaves the device."""
-    if isinstance(envs, TorchCartPole):
-        obs, reward, terminated, truncated, info = envs.step(action)
-        # branchless on the device: V(final_obs) counts only where the episode was cut
-        cut = truncated & ~terminated
-        reward = reward + gamma * agent.get_value(info["final_obs"]) * cut
-        return obs, reward, terminated | truncated, info["episode_return"]
+def _step_on_device(envs, action, agent, gamma, device):
+    """One step of an env that keeps its state on ``device`` (``helpers.torch_cartpole``): the
+    next observation, the reward (with the truncation bootstrap, see ``collect_steps``), done
+    and the return of each episode that ended here, all tensors on the device."""
+    obs, reward, terminated, truncated, info = envs.step(action)
+    # branchless on the device: V(final_obs) counts only where the episode was cut
+    cut = truncated & ~terminated
+    reward = reward + gamma * agent.get_value(info["final_obs"]) * cut
+    return obs, reward, terminated | truncated, info["episode_return"]
+
+
+def _step_gymnasium(envs, action, agent, gamma, device):
+    """The same for a gymnasium vector env: the next observation as a tensor on ``device``
+    (the agent's next input), the other three as numpy arrays, stacked into tensors once per
+    rollout."""
     obs, reward, terminated, truncated, info = envs.step(action.cpu().numpy())
     reward = reward.astype(np.float32)  # (N,), a copy
     cut = truncated & ~terminated
@@ -111,8 +104,8 @@ def collect_steps(envs, agent, next_obs, num_steps, gamma, device=None):
     """Run ``agent`` for ``num_steps`` steps in each of the N environments of ``envs``.
 
     ``envs`` is a gymnasium vector env from ``helpers.envs.make_vec_env`` or a
-    ``helpers.torch_cartpole.TorchCartPole`` (then everything stays on its device, with no
-    per-step copy to the host). ``agent.get_action_and_value(obs)`` returns (action,
+    ``helpers.torch_cartpole.TorchCartPole`` (an env with ``on_device = True``: then
+    everything stays on its device, with no per-step copy to the host). ``agent.get_action_and_value(obs)`` returns (action,
     logprob, entropy, value) and ``agent.get_value(obs)`` returns V(obs) (see
     ``helpers.nets.ActorCritic``). ``next_obs`` is the (N, obs_size) observation to start
     from (from ``envs.reset()`` the first time, then the previous rollout's ``next_obs``).
@@ -122,11 +115,10 @@ def collect_steps(envs, agent, next_obs, num_steps, gamma, device=None):
     limit), the pole was still up and the future was cut off by the clock, not by the task,
     so we bootstrap from the real last observation: ``rewards[t] += gamma * V(final_obs)``.
     """
-    from helpers import _validate
-
     num_steps = _validate.positive_int("num_steps", num_steps)
     gamma = _validate.number_in("gamma", gamma, 0.0, 1.0)
-    on_device = isinstance(envs, TorchCartPole)
+    on_device = getattr(envs, "on_device", False)  # True for a TorchCartPole
+    step = _step_on_device if on_device else _step_gymnasium
     if device is None:
         device = envs.device if on_device else torch.device("cpu")
     device = torch.device(device)
@@ -138,7 +130,7 @@ def collect_steps(envs, agent, next_obs, num_steps, gamma, device=None):
         actions.append(action)
         logprobs.append(logprob)
         values.append(value)
-        next_obs, reward, done, ep_return = _step(envs, action, agent, gamma, device)
+        next_obs, reward, done, ep_return = step(envs, action, agent, gamma, device)
         rewards.append(reward)
         dones.append(done)
         ended_returns.append(ep_return)

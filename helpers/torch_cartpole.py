@@ -21,6 +21,8 @@ from helpers import _validate, envs
 class TorchCartPole:
     """``num_envs`` CartPole-v1 environments as tensors on ``device``."""
 
+    on_device = True  # steps take and return tensors on its device (``helpers.rollouts``)
+
     gravity, masscart, masspole, length, force_mag, tau = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
     theta_threshold, x_threshold = 12 * 2 * math.pi / 360, 2.4
 

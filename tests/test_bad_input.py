@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import helpers
-from helpers import envs, losses, nets, returns, rollouts, values
+from helpers import bandits, envs, losses, nets, returns, rollouts, values
 from helpers.torch_cartpole import TorchCartPole
 
 T = torch.tensor
@@ -13,8 +13,8 @@ A_B = [[("A", 0.0), ("B", 0.0)], [("B", 1.0)]]
 
 CALLS = [
     # seeds, environments, networks
-    ("set_seed negative", lambda: helpers.set_seed(-3), "seed must be a non-negative integer"),
-    ("set_seed float", lambda: helpers.set_seed(0.5), "seed must be a non-negative integer"),
+    ("set_seed negative", lambda: helpers.set_seed(-3), "seed must be an integer >= 0"),
+    ("set_seed float", lambda: helpers.set_seed(0.5), "seed must be an integer >= 0"),
     (
         "unknown env id",
         lambda: envs.make_env("CartPol-v1"),
@@ -62,15 +62,15 @@ CALLS = [
         lambda: envs.make_vec_env("CartPole-v1", 2, vectorization_mode="vector", gravity=3.0),
         "env_kwargs for vectorization_mode='vector' may be max_episode_steps or render_mode",
     ),
-    ("one-armed bandit", lambda: envs.Bandit([1.0]), "means must list at least 2 arms"),
+    ("one-armed bandit", lambda: bandits.Bandit([1.0]), "means must list at least 2 arms"),
     (
         "negative noise",
-        lambda: envs.Bandit([1.0, 2.0], noise_std=-0.1),
+        lambda: bandits.Bandit([1.0, 2.0], noise_std=-0.1),
         "noise_std must be a number",
     ),
     (
         "arm out of range",
-        lambda: envs.Bandit([1.0, 2.0]).pull(T([5])),
+        lambda: bandits.Bandit([1.0, 2.0]).pull(T([5])),
         "actions must be arm indices",
     ),
     ("torch env zero", lambda: TorchCartPole(0), "num_envs must be an integer >= 1"),
@@ -215,12 +215,12 @@ CALLS = [
     # the pure functions under the sliders
     (
         "bandit lr",
-        lambda: envs.bandit_update(T([0.0, 0.0]), T([0]), T([1.0]), 0.0, -1.0),
+        lambda: bandits.bandit_update(T([0.0, 0.0]), T([0]), T([1.0]), 0.0, -1.0),
         "lr must be a number",
     ),
     (
         "variance shapes",
-        lambda: envs.bandit_gradient_variance(T([0.0, 0.0]), T([1.0, 2.0, 3.0]), 0.1, 0.0),
+        lambda: bandits.bandit_gradient_variance(T([0.0, 0.0]), T([1.0, 2.0, 3.0]), 0.1, 0.0),
         "logits and means must have the same shape",
     ),
     (

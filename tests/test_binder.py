@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import _scripts
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -48,11 +50,7 @@ def test_every_notebook_names_its_kernel_and_has_a_parameters_cell():
 
 def claimed_pythons():
     """The Pythons pyproject claims (its classifiers), as .ci/check_pins.py reads them."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("check_pins", ROOT / ".ci" / "check_pins.py")
-    check_pins = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(check_pins)
+    check_pins = _scripts.load(".ci/check_pins.py")
     return check_pins.claimed_pythons((ROOT / "pyproject.toml").read_text())
 
 

@@ -2,7 +2,6 @@
 binder/lru_kernels.py): which kernels get shut down, tested on the rules alone and on a real
 JupyterLab server started the way Binder starts it, with the session script's own client."""
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -10,6 +9,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import _scripts
 import nbformat
 import pytest
 
@@ -18,15 +18,8 @@ from helpers import memory
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-lru = _load("lru_kernels", ROOT / "binder" / "lru_kernels.py")
-session_memory = _load("session_memory", ROOT / "benchmarks" / "session_memory.py")
+lru = _scripts.load("binder/lru_kernels.py")
+session_memory = _scripts.load("benchmarks/session_memory.py")
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 

@@ -2,16 +2,14 @@
 reading of repo2docker's Dockerfile, of requirements files and of pyproject, and its verdicts,
 tested here offline with the registry replaced by a table."""
 
-import importlib.util
 import re
 from pathlib import Path
 
+import _scripts
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("check_pins", ROOT / ".ci" / "check_pins.py")
-check_pins = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(check_pins)
+check_pins = _scripts.load(".ci/check_pins.py")
 
 # The lines of `repo2docker --no-build --debug` output that the check reads (repo2docker
 # 2026.4.0 on this repository with binder/runtime.txt saying python-3.11), abridged.

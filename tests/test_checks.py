@@ -3,12 +3,10 @@ typical wrong implementations fail with the hint for their mistake (including an
 value is right but whose gradient is not, where the gradient is the lesson), and a stub that
 raises NotImplementedError neither passes nor raises."""
 
-import string
-
 import pytest
 import torch
 
-from helpers import checks, lang
+from helpers import checker, checks, lang, ppo_checks, solutions, zh
 
 
 @pytest.fixture(autouse=True)
@@ -344,7 +342,7 @@ def dpo_detached(lc, lr, rc, rr, beta):
 CASES = [
     (
         checks.check_reward_to_go,
-        [checks.reward_to_go, rtg_loop],
+        [solutions.reward_to_go_solution, rtg_loop],
         [
             (rtg_forward_sum, "before* t"),
             (rtg_off_by_one, "one step off"),
@@ -354,7 +352,7 @@ CASES = [
     ),
     (
         checks.check_baseline_pg_loss,
-        [checks.baseline_pg_loss, bl_right, bl_mean],
+        [solutions.baseline_pg_loss_solution, bl_right, bl_mean],
         [
             (bl_sign, "sign error"),
             (bl_no_baseline, "baseline is missing"),
@@ -368,7 +366,7 @@ CASES = [
     ),
     (
         checks.check_gae,
-        [checks.gae, gae_naive],
+        [solutions.gae_solution, gae_naive],
         [
             (gae_no_dones, "dones mask is missing"),
             (gae_lambda_only, "gamma * lambda"),
@@ -379,7 +377,7 @@ CASES = [
     ),
     (
         checks.check_td0_update,
-        [checks.td0_update, td_right],
+        [solutions.td0_update_solution, td_right],
         [
             (td_no_terminal, "terminal step"),
             (td_sign, "sign error"),
@@ -389,7 +387,7 @@ CASES = [
     ),
     (
         checks.check_is_estimate,
-        [checks.is_estimate, is_right],
+        [solutions.is_estimate_solution, is_right],
         [
             (is_swapped, "upside down"),
             (is_unweighted, "no importance weights"),
@@ -399,7 +397,7 @@ CASES = [
     ),
     (
         checks.check_ppo_clip_loss,
-        [checks.ppo_clip_loss, ppo_right, ppo_from_probs],
+        [solutions.ppo_clip_loss_solution, ppo_right, ppo_from_probs],
         [
             (ppo_sign, "sign error"),
             (ppo_no_min, "min is missing"),
@@ -412,7 +410,7 @@ CASES = [
     ),
     (
         checks.check_kl_penalized_rewards,
-        [checks.kl_penalized_rewards, kl_right],
+        [solutions.kl_penalized_rewards_solution, kl_right],
         [
             (kl_everywhere, "last token only"),
             (kl_flipped, "KL sign is flipped"),
@@ -426,7 +424,7 @@ CASES = [
     ),
     (
         checks.check_dpo_loss,
-        [checks.dpo_loss, dpo_naive, dpo_implicit_rewards],
+        [solutions.dpo_loss_solution, dpo_naive, dpo_implicit_rewards],
         [
             (dpo_swapped, "chosen response's log-ratio comes first"),
             (dpo_no_minus, "*minus* the log-likelihood"),
@@ -473,21 +471,33 @@ def test_a_wrong_gradient_is_reported_with_the_input_it_concerns(capsys):
 
 def test_solution_prints_only_on_request_and_rejects_unknown_names(capsys):
     checks.solution("gae")
-    assert "def gae" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert printed.startswith("def gae(") and "_solution" not in printed  # named as in the exercise
+    assert set(solutions.EXERCISES) == {
+        "reward_to_go",
+        "baseline_pg_loss",
+        "gae",
+        "td0_update",
+        "is_estimate",
+        "ppo_clip_loss",
+        "kl_penalized_rewards",
+        "dpo_loss",
+    }
     with pytest.raises(ValueError, match="name must be one of"):
         checks.solution("nope")
 
 
 # ------------------------------------------------------------------ the Chinese checks
 def every_hint(monkeypatch):
-    """Every hint any check can print: each check hands its mistakes to ``_check``."""
+    """Every hint any check can print, as (hint id, the table it is looked up in): each check
+    hands its mistakes and its hints to ``checker.run``."""
     seen = []
 
-    def record(fn, cases, reference, mistakes, name, **kwargs):
-        seen.extend(hint for _, hint in mistakes)
+    def record(fn, cases, reference, mistakes, name, hints, **kwargs):
+        seen.extend((hint, hints) for _, hint in mistakes)
         return False
 
-    monkeypatch.setattr(checks, "_check", record)
+    monkeypatch.setattr(checker, "run", record)
     for name in dir(checks):
         if name.startswith("check_"):
             getattr(checks, name)(stub)
@@ -495,24 +505,15 @@ def every_hint(monkeypatch):
     return seen
 
 
-def test_every_english_hint_has_a_chinese_one_and_no_chinese_hint_is_left_over(monkeypatch):
+def test_every_hint_a_check_names_has_english_text_and_every_hint_is_used(monkeypatch):
     hints = every_hint(monkeypatch)
     assert len(hints) >= 30  # every check's mistakes were found
-    missing = [h for h in hints if h not in checks.HINTS_ZH]
-    assert not missing, f"hints with no Chinese version in helpers/checks_zh.py: {missing}"
-    left_over = sorted(set(checks.HINTS_ZH) - set(hints))
-    assert not left_over, f"Chinese hints whose English hint is gone: {left_over}"
-    for english, chinese in checks.HINTS_ZH.items():
-        assert chinese != english and any("\u4e00" <= ch <= "\u9fff" for ch in chinese), english
-
-
-def test_every_message_has_both_languages_with_the_same_fields():
-    def fields(text):
-        return sorted(f for _, f, _, _ in string.Formatter().parse(text) if f is not None)
-
-    for key, versions in checks.MESSAGES.items():
-        assert set(versions) == set(lang.LANGUAGES), key
-        assert fields(versions["zh"]) == fields(versions["en"]), key
+    missing = [h for h, table in hints if h not in table]
+    assert not missing, f"hint ids with no English text in their check module's HINTS: {missing}"
+    used = {h for h, _ in hints}
+    unused = sorted((set(checks.HINTS) | set(ppo_checks.HINTS)) - used)
+    assert not unused, f"hints that no check names: {unused}"
+    assert {id(table) for _, table in hints} == {id(checks.HINTS), id(ppo_checks.HINTS)}
 
 
 @pytest.mark.parametrize(
@@ -528,7 +529,8 @@ def test_checker_speaks_chinese_in_a_chinese_notebook(check, rights, wrongs, cap
         assert not ok and "Not yet" not in out, wrong.__name__
         if english.startswith("Not yet. Hint: "):  # a known mistake: its hint, in Chinese
             hint = english.strip().removeprefix("Not yet. Hint: ")
-            assert out.strip() == f"还不对。提示：{checks.HINTS_ZH[hint]}", wrong.__name__
+            key = {text: key for key, text in (checks.HINTS | ppo_checks.HINTS).items()}[hint]
+            assert out.strip() == f"还不对。提示：{zh.TEXT[key]}", wrong.__name__
         else:  # a wrong value or gradient, with the failing case
             assert out.startswith("还不对："), wrong.__name__
     ok, out = run(check, rights[0], capsys)

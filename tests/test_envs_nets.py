@@ -1,4 +1,4 @@
-"""Environments (make_env, make_vec_env, Bandit), networks, set_seed, get_device and
+"""Environments (make_env, make_vec_env), networks, set_seed, get_device and
 usable_cpus."""
 
 import os
@@ -22,7 +22,7 @@ def test_set_seed_makes_torch_and_numpy_repeat():
 
 @pytest.mark.parametrize("bad", [-1, 1.5, "0", None, True])
 def test_set_seed_rejects_non_integers(bad):
-    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
         helpers.set_seed(bad)
 
 
@@ -163,37 +163,6 @@ def test_vector_mode_is_reproducible_from_its_seed():
     assert np.array_equal(run(3), run(3)) and not np.array_equal(run(3), run(4))
 
 
-def test_bandit_rewards_and_expected_return():
-    bandit = envs.Bandit([1.0, 2.0, 3.0], noise_std=0.0)
-    assert torch.equal(bandit.pull(torch.tensor([2, 0, 1])), torch.tensor([3.0, 1.0, 2.0]))
-    assert bandit.expected_return(torch.tensor([0.5, 0.5, 0.0])).item() == pytest.approx(1.5)
-    noisy = envs.Bandit([1.0, 2.0], noise_std=1.0, seed=1)
-    assert noisy.pull(torch.zeros(20_000, dtype=torch.long)).mean().item() == pytest.approx(
-        1.0, abs=0.05
-    )
-
-
-@pytest.mark.parametrize(
-    ("call", "message"),
-    [
-        (lambda: envs.Bandit([1.0]), "means must list at least 2 arms"),
-        (lambda: envs.Bandit([1.0, float("inf")]), "means must contain only finite"),
-        (lambda: envs.Bandit([1.0, 2.0], noise_std=-1), "noise_std"),
-        (
-            lambda: envs.Bandit([1.0, 2.0]).pull(torch.tensor([2])),
-            r"actions must be arm indices in \[0, 1\]",
-        ),
-        (
-            lambda: envs.Bandit([1.0, 2.0]).pull(torch.tensor([0.5])),
-            "actions must be a non-empty tensor of integer",
-        ),
-    ],
-)
-def test_bandit_bad_input(call, message):
-    with pytest.raises(ValueError, match=message):
-        call()
-
-
 def test_networks_shapes_and_near_uniform_start():
     torch.manual_seed(0)
     policy = nets.CategoricalPolicy(4, 2)
@@ -261,3 +230,19 @@ def test_mlp_gives_what_nn_sequential_gives_with_the_same_layers():
     plain = torch.nn.Sequential(*net)
     (grad_plain,) = torch.autograd.grad(plain(x).sum(), x)
     assert torch.equal(net(x), plain(x)) and torch.equal(grad, grad_plain)
+
+
+def test_actor_critic_is_a_policy_and_a_value_net_built_in_that_order():
+    """ActorCritic reuses CategoricalPolicy and ValueNet: from one seed, the same parameters as
+    the two built one after the other (so notebooks' numbers do not depend on which builds)."""
+    torch.manual_seed(0)
+    agent = nets.ActorCritic(4, 2, hidden=8)
+    torch.manual_seed(0)
+    policy, value = nets.CategoricalPolicy(4, 2, hidden=8), nets.ValueNet(4, hidden=8)
+    mine = list(agent.parameters())
+    theirs = [*policy.parameters(), *value.parameters()]
+    assert len(mine) == len(theirs) and all(
+        torch.equal(a, b) for a, b in zip(mine, theirs, strict=True)
+    )
+    x = torch.randn(5, 4)
+    assert torch.equal(agent.actor(x), policy(x)) and torch.equal(agent.get_value(x), value(x))

@@ -168,3 +168,16 @@ def test_entropy_matches_a_naive_sum_and_its_limits():
     certain[3] = 1e4
     assert gpt.entropy(certain).item() == pytest.approx(0.0, abs=1e-6)
     assert gpt.entropy(logits.bfloat16()).dtype == torch.float32  # computed in full precision
+
+
+def test_residual_projections_start_smaller_than_the_other_weights():
+    """nanoGPT's initialisation: N(0, 0.02) weights, N(0, 0.02 / sqrt(2 n_layer)) on the
+    projections back onto the residual stream (attn.c_proj and mlp.c_proj, found by name)."""
+    torch.manual_seed(0)
+    model = gpt.GPT(vocab_size=30, block_size=16, n_layer=2, n_head=2, n_embd=64)
+    stds = {name: p.std().item() for name, p in model.named_parameters() if p.dim() == 2}
+    projections = [n for n in stds if n.endswith("c_proj.weight")]
+    assert len(projections) == 4  # two per block
+    for name, std in stds.items():
+        want = 0.02 / math.sqrt(4) if name in projections else 0.02
+        assert std == pytest.approx(want, rel=0.1), name

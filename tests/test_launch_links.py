@@ -13,13 +13,12 @@ import types
 from contextlib import redirect_stdout
 from pathlib import Path
 
+import _scripts
 import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("launch_links", ROOT / "tools" / "launch_links.py")
-launch_links = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(launch_links)
+launch_links = _scripts.load("tools/launch_links.py")
 
 URL = "https://github.com/example-org/pg2rlhf-course"
 BINDER = "https://mybinder.org/v2/gh/example-org/pg2rlhf-course/main?urlpath=lab/tree/notebooks/"
@@ -27,10 +26,14 @@ COLAB = "https://colab.research.google.com/github/example-org/pg2rlhf-course/blo
 
 
 def course_copy(tmp_path, names=None):
-    """README, pyproject and notebooks (all, or ``names``) copied into ``tmp_path``."""
+    """README, pyproject, the helpers package (the notebooks' imports go through it) and the
+    notebooks (all, or ``names``) copied into ``tmp_path``."""
     (tmp_path / "notebooks").mkdir()
     for name in ("README.md", "pyproject.toml"):
         shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(
+        ROOT / "helpers", tmp_path / "helpers", ignore=shutil.ignore_patterns("__pycache__")
+    )
     for path in launch_links.notebooks(ROOT):
         if names is None or path.name in names:
             shutil.copy(path, tmp_path / "notebooks" / path.name)
@@ -276,7 +279,6 @@ def test_the_notebooks_with_links_pass_the_linter(tmp_path):
     root = course_copy(tmp_path)
     assert run_tool("--root", str(root), "--url", URL)[0] == 0
     shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")  # the course's ruff settings
-    shutil.copytree(ROOT / "helpers", root / "helpers")  # so that ruff knows it is first-party
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "notebooks"],
         cwd=root,

@@ -33,12 +33,14 @@ def course_copy(tmp_path):
 
 
 def set_clock(path, seconds):
-    """Rewrite the clock line in the committed outputs of notebook ``path``."""
+    """Make the committed output of notebook ``path``'s last cell say it ran in ``seconds``
+    (whether or not its committed outputs had a clock line)."""
     nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            if out.get("name") == "stdout" and clock.read(out.get("text", "")) is not None:
-                out["text"] = re.sub(r"ran in \d+ s", f"ran in {seconds} s", out["text"])
+    last = next(c for c in reversed(nb.cells) if c.cell_type == "code")
+    assert last.source.strip() == "notebook_clock.report()", path.name
+    last.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text=f"this notebook ran in {seconds} s\n")
+    ]
     nbformat.write(nb, path)
 
 
@@ -64,7 +66,7 @@ def test_every_notebook_has_a_row_and_a_clock():
 def test_every_notebook_printed_its_clock():
     """Fails while a notebook's committed outputs predate its clock cells (the README then says
     "not yet timed"): run benchmarks/course_run.py --write on it, then tools/readme_parts.py."""
-    assert readme_parts.untimed(ROOT) == []
+    assert readme_parts.untimed(ROOT) == [], "\n".join(readme_parts.untimed_report(ROOT))
 
 
 def test_a_planted_time_disagreement_fails(tmp_path):
@@ -121,6 +123,55 @@ def test_a_new_notebook_needs_its_row_and_its_clock(tmp_path):
     assert "09_new.ipynb" in readme_parts.untimed(root)  # no clock line in its outputs yet
     with pytest.raises(ValueError, match="09_new.ipynb has no entry in ROWS"):
         readme_parts.write(root)
+
+
+def test_a_new_notebook_needs_only_its_entry_in_rows(tmp_path, monkeypatch):
+    """Notebook 09, say: one entry in ROWS, and its row follows 08's, timed by its clock."""
+    root = course_copy(tmp_path)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("from helpers import clock\n\nnotebook_clock = clock.start()"),
+        nbformat.v4.new_code_cell("notebook_clock.report()"),
+    ]
+    path = root / "notebooks" / "09_reasoning_verifiable_reward.ipynb"
+    nbformat.write(nb, path)
+    set_clock(path, 75)
+    rows = dict(readme_parts.ROWS)
+    rows["09_reasoning_verifiable_reward"] = {
+        "en": ("Reasoning", "-", "pass@k"),
+        "zh": ("推理", "-", "pass@k"),
+    }
+    monkeypatch.setattr(readme_parts, "ROWS", rows)
+    readme_parts.write(root)
+    assert readme_parts.check(root) == []
+    lines = (root / "README.md").read_text().splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("| 09 |"))
+    assert lines[row - 1].startswith("| 08 |")
+    assert lines[row] == (
+        "| 09 | [Reasoning](notebooks/09_reasoning_verifiable_reward.ipynb) | - | pass@k | 1 min 15 s |"
+    )
+    assert (
+        "| 09 | [推理](notebooks/zh/09_reasoning_verifiable_reward.ipynb) |"
+        in (root / "README.zh.md").read_text()
+    )
+
+
+def test_the_note_says_what_is_not_yet_timed():
+    found = {
+        "01_policy_gradient": (Path("01_policy_gradient.ipynb"), None, None),
+        "02_baseline": (Path("02_baseline.ipynb"), None, 37),
+    }
+    partly = readme_parts.notebook_table(found, "en")
+    assert "| not yet timed |" in partly and "| 37 s |" in partly
+    assert "the whole course: 37 s without 01, whose committed outputs predate the clock" in partly
+    assert readme_parts.MEASUREMENTS in partly
+    found["01_policy_gradient"] = (Path("01_policy_gradient.ipynb"), None, 40)
+    timed = readme_parts.notebook_table(found, "en")
+    assert "the whole course: 1 min 17 s. Yours will differ" in timed
+    assert "not yet timed" not in timed.lower()
+    found = {stem: (p, None, None) for stem, (p, _, _) in found.items()}
+    none = readme_parts.notebook_table(found, "zh")
+    assert none.count("| 尚未计时 |") == 2 and "\\* 尚未计时：" in none
 
 
 def test_a_readme_without_its_markers_is_refused(tmp_path):

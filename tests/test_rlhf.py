@@ -4,7 +4,6 @@ reward model, the per-token rewards and the world file that notebook 07 leaves t
 
 import itertools
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -367,66 +366,3 @@ def test_token_rewards_shape_errors():
 
 
 # ------------------------------------------------------------------ the world file
-def test_world_round_trips_with_weights_only(tmp_path):
-    torch.manual_seed(0)
-    config = {
-        "vocab_size": TOK.vocab_size,
-        "block_size": 40,
-        "n_layer": 1,
-        "n_head": 2,
-        "n_embd": 16,
-        "max_new_tokens": 16,
-        "beta": 0.15,
-    }
-    sft = gpt.GPT(**{k: config[k] for k in rlhf.MODEL_KEYS})
-    rm = rlhf.RewardModel(gpt.GPT(**{k: config[k] for k in rlhf.MODEL_KEYS}))
-    pairs = [rlhf.comparison_pairs([1, 0, 2])]
-    world = {
-        "seed": 3,
-        "config": config,
-        "sft": sft.state_dict(),
-        "reward_model": rm.state_dict(),
-        "rm_norm": {"mean": np.float64(0.5), "std": 2.0},  # numpy numbers are stored as floats
-        "comparisons": {
-            "train": {"prompts": [PROMPT] * 3, "pairs": pairs, "seq": torch.zeros(3, 5)}
-        },
-        "ppo_log": {"gold": [np.float64(0.1), 0.2]},
-    }
-    # a notebook runs in its own folder (notebooks/, or notebooks/zh/ for a translation):
-    # by default its world goes to cache/ there, which .gitignore keeps out of git
-    assert rlhf.world_path(7) == Path("cache") / "07_world_seed7.pt"
-    path = rlhf.save_world(rlhf.world_path(3, tmp_path / "cache"), world)
-    assert path == tmp_path / "cache" / "07_world_seed3.pt" and path.is_file()
-    back = rlhf.load_world(path)
-    seq = torch.randint(TOK.vocab_size, (2, 12))
-    assert torch.equal(back["sft"](seq), sft.eval()(seq))
-    assert torch.equal(
-        back["reward_model"].score(seq, 4, torch.tensor([3, 8])),
-        rm.eval().score(seq, 4, torch.tensor([3, 8])),
-    )
-    assert not any(p.requires_grad for p in back["sft"].parameters())
-    assert back["rm_norm"] == {"mean": 0.5, "std": 2.0} and type(back["rm_norm"]["mean"]) is float
-    assert back["comparisons"]["train"]["pairs"] == pairs
-    assert back["ppo_log"]["gold"] == [0.1, 0.2] and back["config"] == config
-
-
-def test_world_errors(tmp_path):
-    with pytest.raises(FileNotFoundError, match="run notebook 07"):
-        rlhf.load_world(tmp_path / "nothing.pt")
-    with pytest.raises(ValueError, match="world must hold reward_model"):
-        rlhf.save_world(tmp_path / "w.pt", {"config": dict.fromkeys(rlhf.MODEL_KEYS, 1), "sft": {}})
-    with pytest.raises(ValueError, match=r"config\['n_embd'\]"):
-        config = dict.fromkeys(rlhf.MODEL_KEYS[:-1], 1)
-        rlhf.save_world(tmp_path / "w.pt", {"config": config, "sft": {}, "reward_model": {}})
-    with pytest.raises(ValueError, match="world entries must be"):
-        rlhf.save_world(
-            tmp_path / "w.pt",
-            {
-                "config": dict.fromkeys(rlhf.MODEL_KEYS, 1),
-                "sft": {},
-                "reward_model": {},
-                "x": object(),
-            },
-        )
-    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
-        rlhf.world_path(-1)

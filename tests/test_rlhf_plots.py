@@ -6,7 +6,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from helpers import lang, plots, rlhf, widgets
+from helpers import lang, rlhf, rlhf_plots, widgets
 
 
 def fake_log(beta, n=12):
@@ -30,23 +30,27 @@ BEST_OF_N = {
 
 
 def test_moving_average_keeps_the_length_and_averages_what_it_has():
-    got = plots.moving_average([1.0, 2.0, 3.0, 4.0], k=2)
+    got = rlhf_plots.moving_average([1.0, 2.0, 3.0, 4.0], k=2)
     assert np.allclose(got, [1.0, 1.5, 2.5, 3.5])
-    assert np.allclose(plots.moving_average([5.0], k=5), [5.0])
-    assert np.allclose(plots.sqrt_kl([-0.01, 4.0]), [0.0, 2.0])
+    assert np.allclose(rlhf_plots.moving_average([5.0], k=5), [5.0])
+    assert np.allclose(rlhf_plots.sqrt_kl([-0.01, 4.0]), [0.0, 2.0])
 
 
 def test_run_summary():
-    line = widgets.run_summary(RUNS, 0.1)
+    line = rlhf_plots.run_summary(RUNS, 0.1)
     assert line.startswith("beta = 0.1, last 5 iterations on held-out prompts: RM reward +0.90")
-    assert "distinct answers in its rollouts" in line
-    assert "not trained yet" in widgets.run_summary(RUNS, 0.3)
+    last = {k: float(np.mean(RUNS[0.1][k][-5:])) for k in ("probe_gold", "probe_kl", "distinct")}
+    assert (
+        f"gold score {last['probe_gold']:+.2f}, KL to the SFT model {last['probe_kl']:.1f} nats; "
+        f"distinct answers in its rollouts {last['distinct']:.0%}"
+    ) in line
+    assert "not trained yet" in rlhf_plots.run_summary(RUNS, 0.3)
     with pytest.raises(ValueError, match="beta"):
-        widgets.run_summary(RUNS, -1)
+        rlhf_plots.run_summary(RUNS, -1)
 
 
 def test_overoptimization_figure_highlights_the_chosen_beta_and_draws_best_of_n():
-    fig = plots.overoptimization_figure(RUNS, BEST_OF_N, beta=0.0, sft_gold=0.1)
+    fig = rlhf_plots.overoptimization_figure(RUNS, BEST_OF_N, beta=0.0, sft_gold=0.1)
     assert isinstance(fig, matplotlib.figure.Figure)
     ax_gold, ax_proxy, ax_dist = fig.axes[:3]
     widths = {line.get_label(): line.get_linewidth() for line in ax_gold.get_lines()}
@@ -55,7 +59,7 @@ def test_overoptimization_figure_highlights_the_chosen_beta_and_draws_best_of_n(
     assert np.allclose(bon.get_xdata(), np.sqrt(BEST_OF_N["kl"]))
     assert ax_proxy.get_title().startswith("beta = 0:")
     assert len(ax_dist.get_lines()) == 2
-    title = plots.overoptimization_figure(RUNS, beta=0.3).axes[1].get_title()
+    title = rlhf_plots.overoptimization_figure(RUNS, beta=0.3).axes[1].get_title()
     assert "press the button" in title
 
 
@@ -72,13 +76,13 @@ def recording(make_log):
 
 def test_overoptimization_figure_errors():
     with pytest.raises(ValueError, match="runs must map"):
-        plots.overoptimization_figure({})
+        rlhf_plots.overoptimization_figure({})
     with pytest.raises(ValueError, match="'probe_kl'"):
-        plots.overoptimization_figure({0.1: {"probe_rm": [1.0], "probe_gold": [1.0]}})
+        rlhf_plots.overoptimization_figure({0.1: {"probe_rm": [1.0], "probe_gold": [1.0]}})
     with pytest.raises(ValueError, match="best_of_n must be a dict"):
-        plots.overoptimization_figure(RUNS, {"n": [1]})
+        rlhf_plots.overoptimization_figure(RUNS, {"n": [1]})
     with pytest.raises(ValueError, match="of one length"):
-        plots.overoptimization_figure(RUNS, dict(BEST_OF_N, gold=[0.0]))
+        rlhf_plots.overoptimization_figure(RUNS, dict(BEST_OF_N, gold=[0.0]))
 
 
 def test_beta_explorer_redraws_and_trains_on_the_button():
@@ -113,11 +117,11 @@ DPO_RUNS = {0.1: fake_dpo(0.1), 0.5: fake_dpo(0.5)}
 
 
 def test_dpo_summary_and_figure():
-    line = widgets.dpo_summary(DPO_RUNS, 0.1)
+    line = rlhf_plots.dpo_summary(DPO_RUNS, 0.1)
     assert line.startswith("beta = 0.1: implicit reward right on 90% of held-out comparisons")
     assert "gold +0.00, KL to SFT 2.0 nats" in line
-    assert "not trained yet" in widgets.dpo_summary(DPO_RUNS, 0.2)
-    fig = plots.dpo_figure(DPO_RUNS, beta=0.1, sft_gold=-0.3, extra={"RPO": fake_dpo(0.2)})
+    assert "not trained yet" in rlhf_plots.dpo_summary(DPO_RUNS, 0.2)
+    fig = rlhf_plots.dpo_figure(DPO_RUNS, beta=0.1, sft_gold=-0.3, extra={"RPO": fake_dpo(0.2)})
     ax_lp, ax_gold = fig.axes[:2]
     widths = {line.get_label(): line.get_linewidth() for line in ax_lp.get_lines()}
     assert widths["DPO, beta=0.1: chosen"] > widths["DPO, beta=0.5: chosen"]
@@ -129,11 +133,11 @@ def test_dpo_summary_and_figure():
 
 def test_dpo_errors():
     with pytest.raises(ValueError, match="must hold 'accuracy'"):
-        plots.dpo_figure({0.1: {"chosen": [1.0], "rejected": [1.0], "gold": 0, "kl": 0}})
+        rlhf_plots.dpo_figure({0.1: {"chosen": [1.0], "rejected": [1.0], "gold": 0, "kl": 0}})
     with pytest.raises(ValueError, match="one length"):
-        plots.dpo_figure({0.1: dict(fake_dpo(0.1), rejected=[1.0])})
+        rlhf_plots.dpo_figure({0.1: dict(fake_dpo(0.1), rejected=[1.0])})
     with pytest.raises(ValueError, match="beta must be a number"):
-        plots.dpo_figure({0.0: fake_dpo(0.1)})
+        rlhf_plots.dpo_figure({0.0: fake_dpo(0.1)})
 
 
 def test_dpo_explorer_redraws_and_trains_on_the_button():
@@ -158,13 +162,13 @@ def test_dpo_explorer_speaks_chinese_in_the_chinese_course():
         (_, button), summary = box.children[0].children, box.children[1]
         assert button.description == "用这个 beta 训练 DPO"
         assert summary.value.startswith("beta = 0.1：隐式奖励在 90% 的留出比较上判断正确")
-        assert "还没有训练" in widgets.dpo_summary(DPO_RUNS, 0.2)
+        assert "还没有训练" in rlhf_plots.dpo_summary(DPO_RUNS, 0.2)
     finally:
         lang.set_language(None)
 
 
 def test_side_by_side_figure():
-    fig = plots.side_by_side_figure(
+    fig = rlhf_plots.side_by_side_figure(
         {"DPO": (2.0, 0.5), "GRPO": (9.0, 1.0)}, best_of_n=BEST_OF_N, sft_gold=-0.3
     )
     ax = fig.axes[0]
@@ -173,4 +177,4 @@ def test_side_by_side_figure():
     grpo = next(line for line in ax.get_lines() if line.get_label().startswith("GRPO"))
     assert np.allclose(grpo.get_xdata(), [3.0])
     with pytest.raises(ValueError, match="points must map"):
-        plots.side_by_side_figure({})
+        rlhf_plots.side_by_side_figure({})

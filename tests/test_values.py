@@ -6,7 +6,7 @@ import random
 import numpy as np
 import pytest
 
-from helpers import envs, values
+from helpers import tabular, values
 
 
 def random_episodes(seed, n_episodes=30, states="ABCDE"):
@@ -52,7 +52,7 @@ def certainty_equivalence(episodes, gamma):
 
 
 def test_ab_example_mc_and_batch_td():
-    episodes = envs.ab_episodes()
+    episodes = tabular.ab_episodes()
     mc = values.mc_prediction(episodes)
     td = values.td_prediction(episodes, batch=True)
     assert mc == pytest.approx({"A": 0.0, "B": 0.75})
@@ -144,7 +144,7 @@ def test_no_bootstrapping_across_episode_ends():
 
 
 def test_batch_td_on_the_random_walk_approaches_the_true_values():
-    walk = envs.RandomWalk(seed=0)
+    walk = tabular.RandomWalk(seed=0)
     V = values.td_prediction(walk.episodes(2000), alpha=1.0)
     assert max(abs(V[s] - v) for s, v in walk.true_values.items()) < 0.03
 
@@ -194,29 +194,29 @@ def test_one_episode_instead_of_a_list_gets_a_hint():
 def test_bad_gamma_raises(gamma):
     for fn in (values.mc_prediction, values.td_prediction):
         with pytest.raises(ValueError, match="gamma"):
-            fn(envs.ab_episodes(), gamma=gamma)
+            fn(tabular.ab_episodes(), gamma=gamma)
 
 
 @pytest.mark.parametrize("alpha", [0.0, -0.1, 1.5, float("nan"), math.inf])
 def test_bad_alpha_raises(alpha):
     with pytest.raises(ValueError, match="alpha"):
-        values.mc_prediction(envs.ab_episodes(), alpha=alpha)
+        values.mc_prediction(tabular.ab_episodes(), alpha=alpha)
     for batch in (True, False):
         with pytest.raises(ValueError, match="alpha"):
-            values.td_prediction(envs.ab_episodes(), alpha=alpha, batch=batch)
+            values.td_prediction(tabular.ab_episodes(), alpha=alpha, batch=batch)
 
 
 @pytest.mark.parametrize("init", [[0.5], {"A": float("nan")}, {"A": "x"}, 0.5])
 def test_bad_init_raises(init):
     for fn in (values.mc_prediction, values.td_prediction):
         with pytest.raises(ValueError, match="init"):
-            fn(envs.ab_episodes(), init=init)
+            fn(tabular.ab_episodes(), init=init)
 
 
 def test_other_bad_arguments_raise():
     with pytest.raises(ValueError, match="batch"):
-        values.td_prediction(envs.ab_episodes(), batch="yes")
+        values.td_prediction(tabular.ab_episodes(), batch="yes")
     with pytest.raises(ValueError, match="tol"):
-        values.td_prediction(envs.ab_episodes(), tol=0.0)
+        values.td_prediction(tabular.ab_episodes(), tol=0.0)
     with pytest.raises(ValueError, match="max_sweeps"):
-        values.td_prediction(envs.ab_episodes(), max_sweeps=0)
+        values.td_prediction(tabular.ab_episodes(), max_sweeps=0)

@@ -1,4 +1,5 @@
-"""The pure functions under the sliders (wherever they live: envs, losses, importance), the
+"""The pure functions under the sliders (wherever they live: losses, importance; the bandit's
+in tests/test_bandits.py), the
 slider widgets themselves (without a browser), and the plot helpers."""
 
 import matplotlib
@@ -6,47 +7,17 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import envs, importance, losses, plots, widgets
+from helpers import importance, losses, plots, ppo_plots, widgets
 
 LOGITS = torch.tensor([1.0, 1.0, -0.8])
 MEANS = torch.tensor([1.0, 2.0, 3.0])
-
-
-def test_bandit_update_matches_autograd_step():
-    actions = torch.tensor([0, 1, 1, 0])
-    rewards = torch.tensor([1.2, 2.1, 1.9, 0.8])
-    theta = LOGITS.clone().requires_grad_()
-    surrogate = ((rewards - 1.5) * torch.log_softmax(theta, 0)[actions]).mean()
-    (grad,) = torch.autograd.grad(surrogate, theta)
-    want = torch.softmax(LOGITS + 0.7 * grad, 0)
-    assert torch.allclose(envs.bandit_update(LOGITS, actions, rewards, 1.5, 0.7), want, atol=1e-6)
-
-
-@pytest.mark.parametrize("b", [0.0, 1.7, 4.0])
-def test_gradient_variance_closed_form_matches_sampling(b):
-    torch.manual_seed(0)
-    probs = torch.softmax(LOGITS, 0)
-    actions = torch.multinomial(probs, 400_000, replacement=True)
-    rewards = MEANS[actions] + 0.5 * torch.randn(actions.shape)
-    g = (rewards - b)[:, None] * (torch.nn.functional.one_hot(actions, 3) - probs)
-    assert envs.bandit_gradient_variance(LOGITS, MEANS, 0.5, b) == pytest.approx(
-        g.var(0).sum().item(), rel=0.02
-    )
-
-
-def test_gradient_variance_is_vectorised_over_b_and_minimal_near_mean_reward():
-    bs = np.linspace(-2, 6, 81)
-    v = envs.bandit_gradient_variance(LOGITS, MEANS, 0.3, bs)
-    assert v.shape == bs.shape
-    best = bs[v.argmin()]
-    assert 1.0 < best < 3.0  # between the smallest and the largest arm mean
 
 
 def test_baseline_figure_changes_with_b_and_checkbox():
     actions, rewards = torch.tensor([0, 1, 0]), torch.tensor([1.0, 2.0, 1.1])
     titles = []
     for b, use in [(0.0, True), (2.0, True), (2.0, False)]:
-        fig = widgets.baseline_figure(LOGITS, MEANS, 0.3, actions, rewards, b, use)
+        fig = plots.baseline_figure(LOGITS, MEANS, 0.3, actions, rewards, b, use)
         assert isinstance(fig, matplotlib.figure.Figure)
         titles.append(tuple(ax.get_title() for ax in fig.axes))
     assert titles[0] != titles[1]
@@ -75,27 +46,6 @@ def test_baseline_explorer_redraws_when_the_slider_moves():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (
-            lambda: envs.bandit_update(
-                LOGITS, torch.tensor([0, 3]), torch.tensor([1.0, 1.0]), 0.0, 1.0
-            ),
-            "actions must be arm indices",
-        ),
-        (
-            lambda: envs.bandit_update(LOGITS, torch.tensor([0]), torch.tensor([1.0]), 0.0, 0.0),
-            "lr must be a number",
-        ),
-        (
-            lambda: envs.bandit_update(
-                LOGITS, torch.tensor([0]), torch.tensor([1.0]), float("nan"), 1.0
-            ),
-            "b must be a number",
-        ),
-        (
-            lambda: envs.bandit_gradient_variance(LOGITS, MEANS[:2], 0.1, 0.0),
-            "logits and means must have the same shape",
-        ),
-        (lambda: envs.bandit_gradient_variance(LOGITS, MEANS, -1.0, 0.0), "noise_std"),
         (lambda: plots.learning_curves({}), "runs must map at least one label"),
         (lambda: plots.learning_curves({"a": []}), r"runs\['a'\] must hold at least one"),
     ],
@@ -143,8 +93,14 @@ def test_clipped_surrogate_is_flat_outside_the_helpful_side_only():
 
 
 def test_clip_figure_panels_and_explorer_retrain_button():
-    assert len(widgets.clip_figure(0.2).axes) == 2
-    assert len(widgets.clip_figure(0.2, curves={}).axes) == 3
+    fig = ppo_plots.clip_figure(0.2)
+    assert len(fig.axes) == 2
+    # the shaded flat region (zero gradient) is on the helpful side only: ratio > 1 + eps for
+    # A > 0, ratio < 1 - eps for A < 0
+    (flat_pos,), (flat_neg,) = (ax.collections[0].get_paths() for ax in fig.axes)
+    assert flat_pos.vertices[:, 0].min() >= 1.2 - 0.01
+    assert flat_neg.vertices[:, 0].max() <= 0.8 + 0.01
+    assert len(ppo_plots.clip_figure(0.2, curves={}).axes) == 3
     calls = []
 
     def fake_train(epsilon):
@@ -172,7 +128,7 @@ def test_clip_figure_panels_and_explorer_retrain_button():
             "ratio must hold finite, non-negative",
         ),
         (lambda: losses.clipped_surrogate([1.0], float("nan"), 0.2), "advantage must be a number"),
-        (lambda: widgets.clip_figure(1.5), "clip_coef must be a number"),
+        (lambda: ppo_plots.clip_figure(1.5), "clip_coef must be a number"),
     ],
 )
 def test_clip_bad_input(call, message):
@@ -190,8 +146,8 @@ def _reuse_results(batches=3, checkpoints=4, level=1.0):
 
 def test_reuse_panels_draw_each_objective_on_the_four_panels():
     runs = {"IS": _reuse_results(), "clip": _reuse_results(level=0.5)}
-    fig = plots.reuse_panels(runs, [0, 1, 2, 4])
-    assert [ax.get_title() for ax in fig.axes] == [t for _, _, t in plots.REUSE_PANELS]
+    fig = ppo_plots.reuse_panels(runs, [0, 1, 2, 4])
+    assert [ax.get_title() for ax in fig.axes] == [t for _, _, t in ppo_plots.REUSE_PANELS]
     means = [line for line in fig.axes[0].lines if line.get_marker() == "o"]
     assert len(means) == 2  # one mean line per objective
     assert np.allclose(means[1].get_ydata(), runs["clip"]["return"].mean(0))
@@ -210,13 +166,13 @@ def test_reuse_panels_draw_each_objective_on_the_four_panels():
 )
 def test_reuse_panels_bad_input(runs, message):
     with pytest.raises(ValueError, match=message):
-        plots.reuse_panels(runs, [0, 1, 2, 4])
+        ppo_plots.reuse_panels(runs, [0, 1, 2, 4])
 
 
 def test_distance_figure_draws_both_panels_closed():
     import matplotlib.pyplot as plt
 
-    fig = plots.distance_figure(importance.gaussian_experiment(2.0, n_samples=5))
+    fig = ppo_plots.distance_figure(importance.gaussian_experiment(2.0, n_samples=5))
     assert len(fig.axes) == 3  # densities, their twin axis (weights), histogram
     assert any("wrong sign" in ax.get_title() for ax in fig.axes)
     assert any("distance 2.0" in ax.get_title() for ax in fig.axes)
@@ -235,7 +191,9 @@ def test_distance_explorer_redraws_quickly_when_the_slider_moves():
     slider.value = 2.5
     elapsed = time.perf_counter() - start
     assert image.value != first, "moving the slider should redraw the figure"
-    want = plots.figure_png(plots.distance_figure(importance.gaussian_experiment(2.5, 10, 2000)))
+    want = plots.figure_png(
+        ppo_plots.distance_figure(importance.gaussian_experiment(2.5, 10, 2000))
+    )
     assert image.value == want, "the redraw should show the experiment at the new distance"
     assert elapsed < 2.0, f"one redraw took {elapsed:.2f} s"
 
@@ -243,7 +201,7 @@ def test_distance_explorer_redraws_quickly_when_the_slider_moves():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: plots.distance_figure({"distance": 1.0}), "result must be the dict"),
+        (lambda: ppo_plots.distance_figure({"distance": 1.0}), "result must be the dict"),
         (lambda: widgets.distance_explorer(distance=5.0, max_distance=3.0), "distance"),
         (lambda: widgets.distance_explorer(n_samples=0), "n_samples"),
     ],

@@ -11,8 +11,10 @@ it, ``git remote get-url origin`` if that is on GitHub. From it this writes
 - in each ``notebooks/NN_*.ipynb``, its first cell: Binder and Colab badges for that notebook
   and the course's URL (after the title line);
 - and, right after that cell, a code cell tagged ``colab-setup`` that on Google Colab installs
-  the course's ``helpers`` from the repository and what Colab lacks, keeping Colab's own torch
-  and ipywidgets, and anywhere else does nothing (no output, no import, microseconds);
+  the course's ``helpers`` from the repository and the packages that notebook imports (through
+  ``helpers`` too), keeping Colab's own torch and ipywidgets, and fetches beside it the notebooks
+  it runs (08 runs 07 to build its world), all named by ``tools/notebook_needs.py``; anywhere
+  else it does nothing (no output, no import, microseconds);
 - the Chinese course too: README.md's block links the notebooks in ``notebooks/zh/``,
   README.zh.md gets its own block in Chinese, and each Chinese notebook is rebuilt from its
   English one (``i18n/build.py``, which points the links at the Chinese notebook).
@@ -22,6 +24,7 @@ new cell has none until the notebook is next run (``benchmarks/course_run.py --w
 """
 
 import argparse
+import importlib.util
 import json
 import re
 import subprocess
@@ -44,6 +47,18 @@ COLAB_TAG = "colab-setup"
 # Colab has its own builds of these, matched to its GPU and its frontend: never replace them.
 KEEP_COLABS = {"torch", "ipywidgets"}
 NOTEBOOK_NAME = re.compile(r"\d\d_.+\.ipynb")
+
+
+def _sibling(name):
+    """The module ``tools/{name}.py`` (loaded by path: this file runs as a script or is loaded
+    by path in the tests, so ``tools`` is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+notebook_needs = _sibling("notebook_needs")
 
 
 def parse_github(url):
@@ -258,33 +273,52 @@ def notebook_links(url, branch, notebook):
     )
 
 
-def colab_dependencies(pyproject_text):
-    """The course's dependencies that the Colab cell may install: all but Colab's own."""
-    deps = tomllib.loads(pyproject_text)["project"]["dependencies"]
-    return [d for d in deps if Requirement(d).name.lower() not in KEEP_COLABS]
+def colab_requirements(requirements):
+    """The requirements the Colab cell may install: all but Colab's own builds."""
+    return [r for r in requirements if Requirement(r).name.lower() not in KEEP_COLABS]
 
 
-def colab_cell_source(url, branch, package, dependencies):
+def raw_url(owner, name, branch, path):
+    """The URL of file ``path`` of the repository at ``branch``, as plain bytes."""
+    return f"https://raw.githubusercontent.com/{owner}/{name}/{branch}/{path}"
+
+
+def colab_cell_source(url, branch, package, dependencies, notebooks=()):
+    """The Colab set-up cell: install the course and ``dependencies``; fetch ``notebooks``
+    (file names in the repository's ``notebooks/``) into the working folder."""
     owner, name = parse_github(url)
     spec = f"{package} @ git+https://github.com/{owner}/{name}@{branch}"
-    return "\n".join(
-        [
-            "# Google Colab only (written by tools/launch_links.py): Colab has no `helpers`, so this",
-            "# installs the course from its repository and what Colab lacks, keeping Colab's own",
-            "# torch and ipywidgets. Anywhere else (JupyterLab, Binder, the tests) it does nothing.",
-            "import importlib.util",
-            "import sys",
-            "",
-            'if "google.colab" in sys.modules and importlib.util.find_spec("helpers") is None:',
-            "    import subprocess",
-            "",
-            f"    course = {json.dumps(spec)}",
-            f"    missing = {json.dumps(dependencies)}",
-            '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", course], check=True)',
-            '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *missing], check=True)',
-            "    importlib.invalidate_caches()",
+    lines = [
+        "# Google Colab only (written by tools/launch_links.py): Colab has no `helpers`, so this",
+        "# installs the course from its repository and what this notebook imports, keeping Colab's",
+        "# own torch and ipywidgets. Anywhere else (JupyterLab, Binder, the tests) it does nothing.",
+        "import importlib.util",
+        "import sys",
+        "",
+        'if "google.colab" in sys.modules and importlib.util.find_spec("helpers") is None:',
+        "    import subprocess",
+    ]
+    if notebooks:
+        lines.append("    import urllib.request")
+    lines += [
+        "",
+        f"    course = {json.dumps(spec)}",
+        f"    missing = {json.dumps(dependencies)}",
+    ]
+    if notebooks:
+        lines.append(f"    notebooks = {json.dumps(list(notebooks))}  # this notebook runs them")
+    lines += [
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", course], check=True)',
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *missing], check=True)',
+    ]
+    if notebooks:
+        folder = raw_url(owner, name, branch, "notebooks")
+        lines += [
+            "    for name in notebooks:  # beside this one, in the working folder",
+            f'        urllib.request.urlretrieve(f"{folder}/{{name}}", name)',
         ]
-    )
+    lines.append("    importlib.invalidate_caches()")
+    return "\n".join(lines)
 
 
 def replace_block(text, block):
@@ -304,8 +338,9 @@ def _with_id(nb, cell, cell_id):
     return cell
 
 
-def update_notebook(nb, url, branch, package, dependencies, notebook):
-    """Write the links into ``nb``'s first cell and its Colab cell (in place)."""
+def update_notebook(nb, url, branch, package, dependencies, notebook, notebooks=()):
+    """Write the links into ``nb``'s first cell and its Colab cell (in place); the cell installs
+    ``dependencies`` and fetches ``notebooks``."""
     links = notebook_links(url, branch, notebook)
     first = nb.cells[0] if nb.cells else None
     if first is None or first.cell_type != "markdown":
@@ -320,7 +355,7 @@ def update_notebook(nb, url, branch, package, dependencies, notebook):
             else:
                 replaced = f"{links}\n\n{first.source}"
         first.source = replaced
-    source = colab_cell_source(url, branch, package, dependencies)
+    source = colab_cell_source(url, branch, package, dependencies, notebooks)
     tagged = [c for c in nb.cells if COLAB_TAG in c.get("metadata", {}).get("tags", [])]
     if tagged:
         tagged[0].source = source
@@ -341,7 +376,7 @@ def write_links(root, url, branch="main", check=False):
     paths = notebooks(root)
     if not paths:
         raise ValueError(f"no notebooks/NN_*.ipynb under {root}")
-    changed, dependencies = [], colab_dependencies(pyproject)
+    changed = []
     zh_names = zh_notebooks(root)
     blocks = {"README.md": readme_block(url, branch, [p.name for p in paths], zh_names)}
     if (root / "README.zh.md").exists():
@@ -360,7 +395,9 @@ def write_links(root, url, branch="main", check=False):
     for path in paths:
         text = path.read_text()
         nb = nbformat.reads(text, as_version=4)
-        update_notebook(nb, url, branch, project["name"], dependencies, path.name)
+        requirements, ran = notebook_needs.needs(path, root)
+        dependencies = colab_requirements(requirements)
+        update_notebook(nb, url, branch, project["name"], dependencies, path.name, ran)
         new_text = nbformat.writes(nb) + "\n"
         if new_text != text:
             changed.append(path)

@@ -29,7 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 FIGURE_DIR = Path("docs") / "figures"
 READMES = {"en": "README.md", "zh": "README.zh.md"}
 
-# One entry per notebook: (title, the article's section, what you build), English then Chinese.
+# One entry per notebook, keyed by its file name without ``.ipynb``: its title, the article's
+# section and one line of what you build, in English ("en") and Chinese ("zh"). A new notebook
+# needs only its entry, e.g. for notebooks/09_reasoning_verifiable_reward.ipynb
+#     "09_reasoning_verifiable_reward": {"en": (title, section, build), "zh": (title, section, build)},
+# its row's place comes from its number and its time from its clock (helpers.clock).
 ROWS = {
     "01_policy_gradient": {
         "en": (
@@ -175,24 +179,43 @@ TEXT = {
     "en": {
         "header": "| # | notebook | the article's section | what you build | time\\* |",
         "untimed": "not yet timed",
-        "without": " without {}, whose committed outputs predate the clock",
         "note": (
             "\\* Each notebook's own clock (its last cell) in the committed run, on a 2-core "
             "CPU without a GPU; the whole course: {total}. Yours will differ: see "
+            "[Troubleshooting](#troubleshooting)."
+        ),
+        "partly": (
+            "\\* Each notebook's own clock (its last cell) in the committed run, on a 2-core "
+            "CPU without a GPU; the whole course: {total} without {missing}, whose committed "
+            "outputs predate the clock ([earlier times]({measurements})). Yours will differ: "
+            "see [Troubleshooting](#troubleshooting)."
+        ),
+        "none": (
+            "\\* Not yet timed: the committed outputs predate each notebook's clock (its last "
+            "cell prints its wall time); [earlier times]({measurements}). Yours will differ: see "
             "[Troubleshooting](#troubleshooting)."
         ),
     },
     "zh": {
         "header": "| # | 笔记本 | 对应文章的章节 | 你将实现的内容 | 时间\\* |",
         "untimed": "尚未计时",
-        "without": "(不含 {}：它们已提交的输出早于计时单元格)",
         "note": (
             "\\* 时间取自每个笔记本自己的计时(最后一个单元格)在已提交的那次运行中打印的结果，"
             "机器是一台没有 GPU 的 2 核 CPU；整个课程：{total}。你的时间会不同，见"
             "[常见问题](#常见问题)。"
         ),
+        "partly": (
+            "\\* 时间取自每个笔记本自己的计时(最后一个单元格)在已提交的那次运行中打印的结果，"
+            "机器是一台没有 GPU 的 2 核 CPU；整个课程：{total}(不含 {missing}：它们已提交的输出"
+            "早于计时单元格，[更早的测量]({measurements}))。你的时间会不同，见[常见问题](#常见问题)。"
+        ),
+        "none": (
+            "\\* 尚未计时：已提交的输出早于每个笔记本的计时单元格(最后一个单元格打印运行时间)；"
+            "[更早的测量]({measurements})。你的时间会不同，见[常见问题](#常见问题)。"
+        ),
     },
 }
+MEASUREMENTS = "docs/MEASUREMENTS.md#time-and-memory-per-notebook"
 
 
 def _clock():
@@ -245,7 +268,10 @@ def _notebooks(root, problems):
         nb = nbformat.read(path, as_version=4)
         seconds = clock_seconds(nb)
         if path.stem not in ROWS:
-            problems.append(f"{path.name} has no entry in ROWS of tools/readme_parts.py")
+            problems.append(
+                f"{path.name} has no entry in ROWS of tools/readme_parts.py: add "
+                f'"{path.stem}": {{"en": (title, section, build), "zh": (...)}}'
+            )
         found[path.stem] = (path, nb, seconds)
     problems.extend(
         f"ROWS names {stem}, which is not in notebooks/" for stem in ROWS if stem not in found
@@ -263,6 +289,16 @@ def untimed(root=ROOT):
     ]
 
 
+def untimed_report(root=ROOT):
+    """One line per notebook whose committed outputs have no clock line: what to run."""
+    return [
+        f"not yet timed: notebooks/{name} (its committed outputs have no "
+        f"'this notebook ran in N s' line; run python benchmarks/course_run.py --write "
+        f"notebooks/{name} on a quiet machine, then python tools/readme_parts.py)"
+        for name in untimed(root)
+    ]
+
+
 def notebook_table(found, lang):
     """The notebook table and its note, in ``lang``."""
     folder = "notebooks/" if lang == "en" else "notebooks/zh/"
@@ -276,10 +312,11 @@ def notebook_table(found, lang):
             f"| {stem[:2]} | [{title}]({folder}{path.name}) | {section} | {build} | {time} |"
         )
     missing = [stem[:2] for stem, (_, _, s) in found.items() if s is None]
-    total = duration(total, lang) + (
-        TEXT[lang]["without"].format(", ".join(missing)) if missing else ""
+    kind = "none" if len(missing) == len(found) else "partly" if missing else "note"
+    note = TEXT[lang][kind].format(
+        total=duration(total, lang), missing=", ".join(missing), measurements=MEASUREMENTS
     )
-    lines += ["", TEXT[lang]["note"].format(total=total)]
+    lines += ["", note]
     return "\n".join(lines)
 
 
@@ -407,6 +444,7 @@ def main(argv=None):
     if args.check:
         problems = check(args.root)
         print("\n".join(problems) or "the README parts match the committed notebooks")
+        print("\n".join(untimed_report(args.root)))
         return 1 if problems else 0
     try:
         written = write(args.root)
@@ -414,10 +452,7 @@ def main(argv=None):
         print(err)
         return 1
     print("wrote " + ", ".join(written))
-    for name in untimed(args.root):
-        print(
-            f"not yet timed: {name} (run python benchmarks/course_run.py --write on it, then this)"
-        )
+    print("\n".join(untimed_report(args.root)))
     return 0
 
 

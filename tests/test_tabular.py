@@ -1,13 +1,13 @@
-"""Tests of the tiny tabular environments in helpers.envs: the random walk and the A/B batch."""
+"""Tests of the tabular episodes in helpers.tabular: the random walk and the A/B batch."""
 
 import numpy as np
 import pytest
 
-from helpers import envs
+from helpers import tabular
 
 
 def test_random_walk_episodes_start_in_the_middle_and_step_to_neighbours():
-    walk = envs.RandomWalk(n_states=5, seed=0)
+    walk = tabular.RandomWalk(n_states=5, seed=0)
     assert walk.states == ["A", "B", "C", "D", "E"]
     for episode in walk.episodes(200):
         assert episode[0][0] == "C"
@@ -20,7 +20,7 @@ def test_random_walk_episodes_start_in_the_middle_and_step_to_neighbours():
 
 
 def test_random_walk_true_values_match_the_empirical_returns():
-    walk = envs.RandomWalk(n_states=5, seed=1)
+    walk = tabular.RandomWalk(n_states=5, seed=1)
     assert walk.true_values == pytest.approx(
         {"A": 1 / 6, "B": 2 / 6, "C": 3 / 6, "D": 4 / 6, "E": 5 / 6}
     )
@@ -34,12 +34,12 @@ def test_random_walk_true_values_match_the_empirical_returns():
 
 
 def test_random_walk_is_reproducible_with_a_seed():
-    assert envs.RandomWalk(seed=3).episodes(20) == envs.RandomWalk(seed=3).episodes(20)
-    assert envs.RandomWalk(seed=3).episodes(20) != envs.RandomWalk(seed=4).episodes(20)
+    assert tabular.RandomWalk(seed=3).episodes(20) == tabular.RandomWalk(seed=3).episodes(20)
+    assert tabular.RandomWalk(seed=3).episodes(20) != tabular.RandomWalk(seed=4).episodes(20)
 
 
 def test_random_walk_other_sizes():
-    walk = envs.RandomWalk(n_states=19, seed=0)
+    walk = tabular.RandomWalk(n_states=19, seed=0)
     assert len(walk.states) == 19 and walk.episode()[0][0] == walk.states[9]
     assert walk.true_values[walk.states[-1]] == pytest.approx(19 / 20)
 
@@ -47,19 +47,19 @@ def test_random_walk_other_sizes():
 @pytest.mark.parametrize("bad", [4, 1, 27, 0, -5, 2.0, "5", True])
 def test_random_walk_rejects_bad_sizes(bad):
     with pytest.raises(ValueError, match="n_states"):
-        envs.RandomWalk(n_states=bad)
+        tabular.RandomWalk(n_states=bad)
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5])
 def test_random_walk_episodes_rejects_bad_counts(bad):
     with pytest.raises(ValueError, match="n must"):
-        envs.RandomWalk(seed=0).episodes(bad)
+        tabular.RandomWalk(seed=0).episodes(bad)
 
 
 def test_ab_episodes_are_the_books_batch():
-    episodes = envs.ab_episodes()
+    episodes = tabular.ab_episodes()
     assert len(episodes) == 8
     assert episodes[0] == [("A", 0.0), ("B", 0.0)]
     assert sorted(tuple(e) for e in episodes[1:]) == [(("B", 0.0),)] + [(("B", 1.0),)] * 6
     episodes[0].append(("X", 5.0))  # each call returns fresh lists
-    assert envs.ab_episodes()[0] == [("A", 0.0), ("B", 0.0)]
+    assert tabular.ab_episodes()[0] == [("A", 0.0), ("B", 0.0)]
