@@ -4,21 +4,19 @@ outputs byte for byte; and each kind of disagreement, planted in a copy, is caug
 helpers.clock, whose printed line the time column is read from."""
 
 import base64
-import importlib.util
 import re
 import shutil
 import time
 from pathlib import Path
 
+import _scripts
 import nbformat
 import pytest
 
 from helpers import clock
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("readme_parts", ROOT / "tools" / "readme_parts.py")
-readme_parts = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(readme_parts)
+readme_parts = _scripts.load("tools/readme_parts.py")
 
 
 def course_copy(tmp_path):
