@@ -9,8 +9,9 @@ each as ``digit + digit + carry = two-digit column sum``, and then gives the sum
 Responses end with ``EOS`` (a newline). The **verifier** (``check``) reads only the final
 answer, the digits after the last ``>`` (or the whole response when there is no scratchpad),
 and gives 1 when they are exactly the sum's decimal digits (no leading zero, nothing else),
-else 0: an outcome reward, as in DeepSeek-R1-Zero. ``check_last_digit`` is a deliberately weak
-checker that compares only the last digit. ``pass_at_k`` is Chen et al.'s (2021) unbiased
+else 0: an outcome reward, as in DeepSeek-R1-Zero. ``check_swapped_startswith`` is a checker
+with a hole, kept to show reward hacking: it was meant to accept a right answer followed by
+other text, and was written with the two strings swapped. ``pass_at_k`` is Chen et al.'s (2021) unbiased
 estimate of the chance that at least one of k answers is right.
 """
 
@@ -104,11 +105,13 @@ def check(problem, response):
     return int(final_answer(response) == str(a + b))
 
 
-def check_last_digit(problem, response):
-    """A weak checker: 1 when the final answer is a number whose last digit is the sum's."""
+def check_swapped_startswith(problem, response):
+    """A checker with a hole: meant to accept a right answer followed by other text
+    (``answer.startswith(expected)``), written with the two swapped,
+    ``expected.startswith(answer)``. It accepts every right answer, and also every answer that
+    stops early: the sum's first digits, or nothing at all."""
     a, b = problem
-    answer = final_answer(response)
-    return int(answer.isdigit() and answer[-1] == str(a + b)[-1])
+    return int(str(a + b).startswith(final_answer(response)))
 
 
 def pass_at_k(n, c, k):

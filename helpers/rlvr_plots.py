@@ -84,8 +84,9 @@ def _curve(ax, curve, label, **style):
     ax.plot(ks, [curve[k] for k in ks], "o-", label=label, **style)
 
 
-def _pass_at_k_axes(ax):
+def _pass_at_k_axes(ax, ks):
     ax.set_xscale("log", base=2)
+    ax.set_xticks(ks, [str(k) for k in ks])
     ax.set_xlabel("k (tries)")
     ax.set_ylabel("pass@k on held-out problems")
     ax.set_ylim(0, 1.02)
@@ -103,7 +104,7 @@ def pass_at_k_figure(curves):
     ax = axes[0, 0]
     for i, (name, curve) in enumerate(curves.items()):
         _curve(ax, curve, name, color=f"C{i}")
-    _pass_at_k_axes(ax)
+    _pass_at_k_axes(ax, sorted({k for curve in curves.values() for k in curve}))
     ax.set_title("pass@k: the chance that one of k answers is right", fontsize="medium")
     return fig
 
@@ -117,9 +118,15 @@ def hacking_figure(hacked_log, true_log, iterations):
     fig, axes = _new(1, 2, (12, 3.8))
     ax_r, ax_w = axes[0]
     it = np.arange(1, n + 1)
-    ax_r.plot(it, hacked_log["reward"][:n], color="C1", label="last-digit checker: its reward (proxy)")
-    ax_r.plot(it, hacked_log["truth"][:n], color="C1", ls="--", label="last-digit checker: true accuracy")
-    ax_r.plot(it, true_log["reward"][:n], color="C0", label="true checker: its reward (= true accuracy)")
+    ax_r.plot(
+        it, hacked_log["reward"][:n], color="C1", label="last-digit checker: its reward (proxy)"
+    )
+    ax_r.plot(
+        it, hacked_log["truth"][:n], color="C1", ls="--", label="last-digit checker: true accuracy"
+    )
+    ax_r.plot(
+        it, true_log["reward"][:n], color="C0", label="true checker: its reward (= true accuracy)"
+    )
     ax_r.set_title("reward of the samples", fontsize="medium")
     ax_w.plot(it, hacked_log["work"][:n], color="C1", label="last-digit checker")
     ax_w.plot(it, true_log["work"][:n], color="C0", label="true checker")
@@ -140,20 +147,26 @@ def checkpoint_figure(evals, iteration, before):
     _check_evals("evals", evals)
     _check_evals("before", {0: before})
     if iteration not in evals:
-        raise ValueError(f"iteration must be one of the saved iterations {sorted(evals)}, got {iteration!r}")
+        raise ValueError(
+            f"iteration must be one of the saved iterations {sorted(evals)}, got {iteration!r}"
+        )
     kmax = max(evals[iteration]["pass@k"])
     fig, axes = _new(1, 2, (12, 3.8))
     ax_k, ax_l = axes[0]
     _curve(ax_k, {k: v for k, v in before["pass@k"].items() if k <= kmax}, "warm start", color="C0")
     _curve(ax_k, evals[iteration]["pass@k"], f"after {iteration} iterations", color="C3")
-    _pass_at_k_axes(ax_k)
+    _pass_at_k_axes(ax_k, sorted(evals[iteration]["pass@k"]))
     ax_k.set_title("pass@k on held-out problems", fontsize="medium")
     xs = sorted(evals)
-    ax_l.plot(xs, [evals[x]["length"] for x in xs], "o-", color="C2", label="mean length (characters)")
+    ax_l.plot(
+        xs, [evals[x]["length"] for x in xs], "o-", color="C2", label="mean length (characters)"
+    )
     ax_l.set_ylim(0, arithmetic.MAX_RESPONSE_LEN + 2)
     ax_l.set_xlabel("GRPO iteration")
     ax_s = ax_l.twinx()
-    ax_s.plot(xs, [evals[x]["work"] for x in xs], "s--", color="C4", label="share that show their work")
+    ax_s.plot(
+        xs, [evals[x]["work"] for x in xs], "s--", color="C4", label="share that show their work"
+    )
     ax_s.set_ylim(0, 1.02)
     ax_l.axvline(iteration, color="k", alpha=0.4)
     ax_l.set_title("length and working, at each saved copy", fontsize="medium")

@@ -72,13 +72,25 @@ def test_the_verifier_gives_a_clear_outcome_and_never_raises(response, reward):
     assert arithmetic.check((1074, 7035), response) == reward
 
 
-def test_the_last_digit_checker_is_fooled_by_a_wrong_answer_with_the_right_last_digit():
+def test_the_swapped_checker_accepts_right_answers_and_answers_that_stop_early():
     problem = (1074, 7035)  # sum 8109
-    assert arithmetic.check_last_digit(problem, "1239\n") == 1
-    assert arithmetic.check(problem, "1239\n") == 0
-    assert arithmetic.check_last_digit(problem, "8108\n") == 0
-    assert arithmetic.check_last_digit(problem, "\n") == 0
-    assert arithmetic.check_last_digit(problem, "<1+2>x9\n") == 0
+    for response in ("8109\n", "<4+5+0=09,7+3+0=10,0+0+1=01,1+7+0=08>8109\n"):
+        assert (
+            arithmetic.check_swapped_startswith(problem, response)
+            == 1
+            == arithmetic.check(problem, response)
+        )
+    for early in (
+        "81\n",
+        "8\n",
+        "\n",
+        "",
+        "<4+5+0=09>\n",
+    ):  # the hole: the sum starts with each of these
+        assert arithmetic.check_swapped_startswith(problem, early) == 1
+        assert arithmetic.check(problem, early) == 0
+    for wrong in ("8108\n", "81090\n", "8109 is it\n", "9\n"):
+        assert arithmetic.check_swapped_startswith(problem, wrong) == 0
 
 
 def test_shows_work_and_final_answer():

@@ -42,7 +42,11 @@ def factorials(n, c, k):  # right on small cases; too large a float for n in the
 
 def products_of_floats(n, c, k):  # right on small cases; inf / inf for n in the thousands
     def comb(a, b):
-        return math.prod(float(i) for i in range(a - b + 1, a + 1)) / math.factorial(b) if a >= b else 0.0
+        return (
+            math.prod(float(i) for i in range(a - b + 1, a + 1)) / math.factorial(b)
+            if a >= b
+            else 0.0
+        )
 
     return 1 - comb(n - c, k) / comb(n, k)
 
@@ -107,7 +111,9 @@ LOG = {k: [0.1, 0.2, 0.3] for k in rlvr_plots.LOG_KEYS} | {"truth": [0.1, 0.05, 
 def test_figures_draw():
     fig = rlvr_plots.training_figure(LOG, {0: 0.1, 3: 0.3})
     assert len(fig.axes) == 8
-    fig = rlvr_plots.pass_at_k_figure({"before": evaluation(1)["pass@k"], "after": evaluation(2)["pass@k"]})
+    fig = rlvr_plots.pass_at_k_figure(
+        {"before": evaluation(1)["pass@k"], "after": evaluation(2)["pass@k"]}
+    )
     assert [line.get_label() for line in fig.axes[0].lines] == ["before", "after"]
     fig = rlvr_plots.hacking_figure(LOG, LOG, 3)
     assert len(fig.axes[0].lines) == 3
@@ -115,7 +121,10 @@ def test_figures_draw():
 
 def test_checkpoint_answers_mark_right_and_wrong():
     text = rlvr_plots.checkpoint_answers({0: evaluation(1)}, 0, [(1074, 7035), (1000, 234)])
-    assert text.splitlines() == ["✓ 1074+7035=<4+5+0=09,7+3+0=10,0+0+1=01,1+7+0=08>8109", "✓ 1000+0234=1234"]
+    assert text.splitlines() == [
+        "✓ 1074+7035=<4+5+0=09,7+3+0=10,0+0+1=01,1+7+0=08>8109",
+        "✓ 1000+0234=1234",
+    ]
 
 
 def test_checkpoint_explorer_redraws_when_the_slider_moves():
@@ -136,8 +145,14 @@ def test_checkpoint_explorer_redraws_when_the_slider_moves():
         (lambda: rlvr_plots.pass_at_k_figure({}), "curves must map"),
         (lambda: rlvr_plots.pass_at_k_figure({"a": {0: 0.5}}), "k must be an integer >= 1"),
         (lambda: rlvr_plots.hacking_figure(LOG, LOG, 0), "iterations must be an integer"),
-        (lambda: rlvr_plots.checkpoint_figure({0: evaluation(1)}, 5, evaluation(1)), "iteration must be one of"),
-        (lambda: rlvr_plots.checkpoint_figure({0: {"work": 1}}, 0, evaluation(1)), r"evals\[0\] must be"),
+        (
+            lambda: rlvr_plots.checkpoint_figure({0: evaluation(1)}, 5, evaluation(1)),
+            "iteration must be one of",
+        ),
+        (
+            lambda: rlvr_plots.checkpoint_figure({0: {"work": 1}}, 0, evaluation(1)),
+            r"evals\[0\] must be",
+        ),
     ],
 )
 def test_bad_input(call, message):

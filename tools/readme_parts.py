@@ -138,6 +138,20 @@ ROWS = {
             "在 07 的世界上训练 DPO 与 GRPO，与 PPO 和 best-of-n 并排比较。**滑块：** DPO 的 beta",
         ),
     },
+    "09_reasoning_verifiable_reward": {
+        "en": (
+            "Reasoning from a verifiable reward",
+            "*epilogue, beyond the article*",
+            "GRPO on a checked answer teaches a tiny GPT to show its work (R1-Zero in miniature); "
+            "pass@k, and a checker with a hole. **Slider:** GRPO iteration",
+        ),
+        "zh": (
+            "基于可验证奖励的推理",
+            "*尾声，超出文章的范围*",
+            "用程序核对答案、以 GRPO 训练，小型 GPT 学会写出演算过程(迷你版 R1-Zero)；"
+            "pass@k，以及一个有漏洞的检查器。**滑块：** GRPO 迭代",
+        ),
+    },
 }
 
 # The figure strip: (notebook, cell id, file under docs/figures/, English caption, Chinese).
@@ -171,9 +185,16 @@ FIGURES = [
         "PPO, DPO, GRPO and best-of-n side by side",
         "PPO、DPO、GRPO 与 best-of-n 并排比较",
     ),
+    (
+        "09_reasoning_verifiable_reward",
+        "c21",
+        "09_length_grows.png",
+        "a tiny GPT learns to show its work: GRPO on a checked answer",
+        "小型 GPT 学会写出演算过程：在核对过的答案上做 GRPO",
+    ),
 ]
-FIGURE_ROWS = [3, 2]  # how many figures go on each line of the strip
-FIGURE_HEIGHT = 130  # pixels: lines of three and two fit GitHub's page width
+FIGURE_ROWS = [3, 3]  # how many figures go on each line of the strip
+FIGURE_HEIGHT = 130  # pixels: lines of three fit GitHub's page width
 
 TEXT = {
     "en": {
