@@ -1,5 +1,5 @@
 """Figures of notebook 09 (RL from a verifiable reward on 4-digit addition): the GRPO run's
-diagnostics (R1-Zero's length curve among them), pass@k curves before and after, the hacked
+diagnostics (R1-Zero's length curve among them), pass@k curves before and after, the swapped
 checker's proxy against the truth, and the figure and answers under the checkpoint slider.
 Each figure is closed in pyplot (shown once, when a notebook returns or displays it).
 """
@@ -110,30 +110,33 @@ def pass_at_k_figure(curves):
 
 
 def hacking_figure(hacked_log, true_log, iterations):
-    """The run on the hole-y checker: its proxy reward and its true accuracy per iteration,
-    beside the first ``iterations`` of the true checker's run (its reward is the truth)."""
-    _check_log("hacked_log", hacked_log, ("reward", "truth", "work"))
-    _check_log("true_log", true_log, ("reward", "work"))
+    """The run on the swapped checker: its proxy reward and its true accuracy per iteration,
+    beside the first ``iterations`` of the true checker's run (its reward is the truth), and
+    both runs' share of answers that show their work and mean answer length."""
+    _check_log("hacked_log", hacked_log, ("reward", "truth", "work", "length"))
+    _check_log("true_log", true_log, ("reward", "work", "length"))
     n = _validate.positive_int("iterations", iterations)
-    fig, axes = _new(1, 2, (12, 3.8))
-    ax_r, ax_w = axes[0]
+    fig, axes = _new(1, 3, (16, 3.8))
+    ax_r, ax_w, ax_l = axes[0]
     it = np.arange(1, n + 1)
+    ax_r.plot(it, hacked_log["reward"][:n], color="C1", label="swapped checker: its reward (proxy)")
     ax_r.plot(
-        it, hacked_log["reward"][:n], color="C1", label="last-digit checker: its reward (proxy)"
+        it, hacked_log["truth"][:n], color="C1", ls="--", label="swapped checker: true accuracy"
     )
-    ax_r.plot(
-        it, hacked_log["truth"][:n], color="C1", ls="--", label="last-digit checker: true accuracy"
-    )
-    ax_r.plot(
-        it, true_log["reward"][:n], color="C0", label="true checker: its reward (= true accuracy)"
-    )
+    ax_r.plot(it, true_log["reward"][:n], color="C0", label="true checker: its reward (the truth)")
     ax_r.set_title("reward of the samples", fontsize="medium")
-    ax_w.plot(it, hacked_log["work"][:n], color="C1", label="last-digit checker")
-    ax_w.plot(it, true_log["work"][:n], color="C0", label="true checker")
-    ax_w.set_title("share that show their work", fontsize="medium")
-    for ax in (ax_r, ax_w):
+    ax_r.set_ylim(0, 1.02)
+    for ax, key, title in (
+        (ax_w, "work", "share that show their work"),
+        (ax_l, "length", "mean answer length (characters)"),
+    ):
+        ax.plot(it, hacked_log[key][:n], color="C1", label="swapped checker")
+        ax.plot(it, true_log[key][:n], color="C0", label="true checker")
+        ax.set_title(title, fontsize="medium")
+    ax_w.set_ylim(0, 1.02)
+    ax_l.set_ylim(0, arithmetic.MAX_RESPONSE_LEN + 2)
+    for ax in (ax_r, ax_w, ax_l):
         ax.set_xlabel("GRPO iteration")
-        ax.set_ylim(0, 1.02)
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
     fig.tight_layout()

@@ -124,34 +124,26 @@ def test_a_new_notebook_needs_its_row_and_its_clock(tmp_path):
 
 
 def test_a_new_notebook_needs_only_its_entry_in_rows(tmp_path, monkeypatch):
-    """Notebook 09, say: one entry in ROWS, and its row follows 08's, timed by its clock."""
+    """Notebook 10, say: one entry in ROWS, and its row follows 09's, timed by its clock."""
     root = course_copy(tmp_path)
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_code_cell("from helpers import clock\n\nnotebook_clock = clock.start()"),
         nbformat.v4.new_code_cell("notebook_clock.report()"),
     ]
-    path = root / "notebooks" / "09_reasoning_verifiable_reward.ipynb"
+    path = root / "notebooks" / "10_next_step.ipynb"
     nbformat.write(nb, path)
     set_clock(path, 75)
     rows = dict(readme_parts.ROWS)
-    rows["09_reasoning_verifiable_reward"] = {
-        "en": ("Reasoning", "-", "pass@k"),
-        "zh": ("推理", "-", "pass@k"),
-    }
+    rows["10_next_step"] = {"en": ("Next step", "-", "more"), "zh": ("下一步", "-", "更多")}
     monkeypatch.setattr(readme_parts, "ROWS", rows)
     readme_parts.write(root)
     assert readme_parts.check(root) == []
     lines = (root / "README.md").read_text().splitlines()
-    row = next(i for i, line in enumerate(lines) if line.startswith("| 09 |"))
-    assert lines[row - 1].startswith("| 08 |")
-    assert lines[row] == (
-        "| 09 | [Reasoning](notebooks/09_reasoning_verifiable_reward.ipynb) | - | pass@k | 1 min 15 s |"
-    )
-    assert (
-        "| 09 | [推理](notebooks/zh/09_reasoning_verifiable_reward.ipynb) |"
-        in (root / "README.zh.md").read_text()
-    )
+    row = next(i for i, line in enumerate(lines) if line.startswith("| 10 |"))
+    assert lines[row - 1].startswith("| 09 |")
+    assert lines[row] == "| 10 | [Next step](notebooks/10_next_step.ipynb) | - | more | 1 min 15 s |"
+    assert "| 10 | [下一步](notebooks/zh/10_next_step.ipynb) |" in (root / "README.zh.md").read_text()
 
 
 def test_the_note_says_what_is_not_yet_timed():

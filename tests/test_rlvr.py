@@ -116,7 +116,7 @@ def test_figures_draw():
     )
     assert [line.get_label() for line in fig.axes[0].lines] == ["before", "after"]
     fig = rlvr_plots.hacking_figure(LOG, LOG, 3)
-    assert len(fig.axes[0].lines) == 3
+    assert [len(ax.lines) for ax in fig.axes] == [3, 2, 2]
 
 
 def test_checkpoint_answers_mark_right_and_wrong():

@@ -31,8 +31,8 @@ READMES = {"en": "README.md", "zh": "README.zh.md"}
 
 # One entry per notebook, keyed by its file name without ``.ipynb``: its title, the article's
 # section and one line of what you build, in English ("en") and Chinese ("zh"). A new notebook
-# needs only its entry, e.g. for notebooks/09_reasoning_verifiable_reward.ipynb
-#     "09_reasoning_verifiable_reward": {"en": (title, section, build), "zh": (title, section, build)},
+# needs only its entry, e.g. for a notebooks/10_next_step.ipynb
+#     "10_next_step": {"en": (title, section, build), "zh": (title, section, build)},
 # its row's place comes from its number and its time from its clock (helpers.clock).
 ROWS = {
     "01_policy_gradient": {
