@@ -88,3 +88,21 @@ def group_advantages(rewards, group_size, scale=True):
     if scale:
         advantages = advantages / (groups.std(1, keepdim=True) + 1e-4)
     return advantages.reshape(-1)
+
+
+def rloo_advantages(rewards, group_size):
+    """RLOO's advantages (Ahmadian et al., 2024): ``rewards`` (B,) come in consecutive groups of
+    ``group_size`` samples of one prompt; each minus the mean of the *other* ``group_size - 1``
+    rewards of its group, a baseline that does not depend on the sample's own action (no std,
+    no critic). Equal to ``group_size / (group_size - 1)`` times the reward minus the group's
+    mean. Returns (B,).
+    """
+    rewards = _validate.float_tensor("rewards", rewards, ndim=1)
+    group_size = _validate.positive_int("group_size", group_size, minimum=2)
+    if rewards.shape[0] % group_size:
+        raise ValueError(
+            f"group_size must divide the number of rewards ({rewards.shape[0]}), got {group_size}"
+        )
+    groups = rewards.view(-1, group_size)  # (B / G, G)
+    others_mean = (groups.sum(1, keepdim=True) - groups) / (group_size - 1)  # (B / G, G)
+    return (groups - others_mean).reshape(-1)

@@ -112,3 +112,53 @@ def test_group_of_equal_rewards_gives_zeros_not_nan():
 def test_group_advantages_bad_input_names_the_argument(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def naive_rloo(rewards, G):
+    out = []
+    for i in range(0, len(rewards), G):
+        group = rewards[i : i + G]
+        for j, r in enumerate(group):
+            others = group[:j] + group[j + 1 :]
+            out.append(r - sum(others) / len(others))
+    return out
+
+
+def test_rloo_advantages_match_a_leave_one_out_loop_and_rescale_the_group_mean():
+    rewards = [1.0, 0.0, 2.0, -1.0, 3.0, 3.0, 0.5, 1.5, 0.0, 2.0, 1.0, 1.0]
+    for G in (2, 3, 4, 6):
+        got = returns.rloo_advantages(rewards, G)
+        assert torch.allclose(got, torch.tensor(naive_rloo(rewards, G)), atol=1e-6), G
+        centred = returns.group_advantages(rewards, G, scale=False)
+        assert torch.allclose(got, centred * G / (G - 1), atol=1e-6), G
+
+
+def test_rloo_baseline_is_unbiased_where_the_group_mean_is_scaled():
+    """On a 2-armed bandit with a softmax policy, the mean of many sampled RLOO gradients is the
+    exact gradient; the group mean's is (1 - 1/G) times it."""
+    gen = torch.Generator().manual_seed(0)
+    logits, means, G, n = torch.tensor([0.3, -0.2]), torch.tensor([1.0, 0.0]), 4, 200_000
+    probs = torch.softmax(logits, 0)
+    exact = probs * (means - (probs * means).sum())  # d E[r] / d logits
+    actions = torch.multinomial(probs.expand(n, 2), G, replacement=True, generator=gen).view(-1)
+    rewards = means[actions]  # deterministic rewards: the baseline is the only noise
+    score = torch.nn.functional.one_hot(actions, 2).float() - probs  # d log pi(a) / d logits
+    for advantages, scale in (
+        (returns.rloo_advantages(rewards, G), 1.0),
+        (returns.group_advantages(rewards, G, scale=False), 1 - 1 / G),
+    ):
+        estimate = (advantages[:, None] * score).view(-1, G, 2).sum(1).mean(0) / G
+        assert torch.allclose(estimate, scale * exact, atol=3e-3), (estimate, scale * exact)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: returns.rloo_advantages([1.0, 2.0, 3.0], 1), "group_size must be an integer >= 2"),
+        (lambda: returns.rloo_advantages([1.0, 2.0, 3.0], 2), "group_size must divide"),
+        (lambda: returns.rloo_advantages([[1.0, 2.0]], 2), "rewards must have 1 dimension"),
+    ],
+)
+def test_rloo_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
