@@ -21,8 +21,8 @@ def reward_to_go_solution(rewards, gamma):  # (T,) -> (T,)
     return G
 
 
-def baseline_pg_loss_solution(logprobs, returns, b, num_episodes):  # (n,), (n,), number or (n,), N -> scalar
-    advantages = returns - b.detach() if torch.is_tensor(b) else returns - b  # b gets no gradient
+def baseline_pg_loss_solution(logprobs, G, b, num_episodes):  # (n,), (n,), number or (n,), N -> scalar
+    advantages = G - b.detach() if torch.is_tensor(b) else G - b  # b gets no gradient
     return -(advantages * logprobs).sum() / num_episodes  # minus (1/N) sum_n sum_t (G_t - b) log pi
 
 
