@@ -46,8 +46,8 @@ def is_estimate_solution(f_values, p_probs, q_probs):  # samples x ~ q: f(x), p(
     return (f_values * p_probs / q_probs).mean()
 
 
-def ppo_clip_loss_solution(logprobs, old_logprobs, advantages, clip_coef):  # (n,) x3 -> scalar
-    ratio = (logprobs - old_logprobs).exp()
+def ppo_clip_loss_solution(newlogprobs, b_logprobs, advantages, clip_coef):  # (n,) x3 -> scalar
+    ratio = (newlogprobs - b_logprobs).exp()  # pi / pi_old
     clipped = torch.clamp(ratio, 1 - clip_coef, 1 + clip_coef)
     return -torch.min(ratio * advantages, clipped * advantages).mean()
 
