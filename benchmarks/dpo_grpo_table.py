@@ -54,7 +54,7 @@ def row(r):
         f"{dpo['0.5']['chosen']:+.1f} / {dpo['0.5']['rejected']:+.1f}",
         f"{r['rpo']['gold']:+.2f}, {r['rpo']['kl']:.1f}, {r['rpo']['chosen']:+.1f}",
         grpo(r["grpo_rm"]),
-        grpo(r["grpo_gold"]),
+        grpo(r["grpo_labeler"]),
         f"{ties['SFT']['2']:.0%} / {ties['GRPO, labeler reward']['2']:.0%}",
         f"{r['dr_grpo']['gold']:+.2f}, {r['dr_grpo']['kl']:.1f}",
         f"{r['ppo']['gold']:+.2f}, {r['ppo']['kl']:.1f}",

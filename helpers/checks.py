@@ -88,7 +88,7 @@ def check_reward_to_go(fn):
 
 
 def check_baseline_pg_loss(fn):
-    """Notebook 02: ``fn(logprobs, returns, b, num_episodes)`` returns the loss whose gradient is
+    """Notebook 02: ``fn(logprobs, G, b, num_episodes)`` returns the loss whose gradient is
     -(1/N) sum (G - b) grad log pi over the n steps of N episodes, with no gradient into b.
 
     Dividing by the number of steps n instead of N (``.mean()``) is also accepted: the same

@@ -16,9 +16,9 @@ HINTS = {
     "ppo_clip_loss.sign_error_loss": "a sign error: the loss to minimise is *minus* the clipped objective.",
     "ppo_clip_loss.min_missing_take": "the min is missing: take min(ratio * A, clip(ratio) * A), the pessimistic of the two.",
     "ppo_clip_loss.max_instead_min": "max instead of min: PPO keeps the *pessimistic* (smaller) objective.",
-    "ppo_clip_loss.ratio_upside_down": "the ratio is upside down: rho = pi / pi_old = exp(logprobs - old_logprobs).",
+    "ppo_clip_loss.ratio_upside_down": "the ratio is upside down: rho = pi / pi_old = exp(newlogprobs - b_logprobs).",
     "ppo_clip_loss.clipped_log_ratio": "you clipped the log-ratio; clip the ratio itself to [1 - eps, 1 + eps].",
-    "ppo_clip_loss.value_right_gradient": "the value is right but no gradient reaches logprobs: the ratio was detached (or computed from numbers). The ratio is what carries the gradient, d rho / d log pi = rho; do not detach it.",
+    "ppo_clip_loss.value_right_gradient": "the value is right but no gradient reaches newlogprobs: the ratio was detached (or computed from numbers). The ratio is what carries the gradient, d rho / d log pi = rho; do not detach it.",
     "kl_penalized_rewards.score_everywhere": "the reward model scores the whole response once: add its score at the last token only.",
     "kl_penalized_rewards.score_first": "the score belongs to the *last* token, when the response is complete.",
     "kl_penalized_rewards.flipped_kl": "the KL sign is flipped: penalise log pi - log pi_ref (the policy's own log-probabilities first), so a token pays when the policy likes it more than the reference does.",
@@ -41,9 +41,10 @@ HINTS = {
 
 
 def check_ppo_clip_loss(fn):
-    """Notebook 06: ``fn(logprobs, old_logprobs, advantages, clip_coef)`` returns PPO-clip's loss.
+    """Notebook 06: ``fn(newlogprobs, b_logprobs, advantages, clip_coef)`` returns PPO-clip's loss
+    (``newlogprobs``: the current policy's, ``b_logprobs``: pi_old's, recorded with the batch).
 
-    The gradient with respect to ``logprobs`` is checked too: it is what PPO trains with, and
+    The gradient with respect to ``newlogprobs`` is checked too: it is what PPO trains with, and
     it must be zero exactly where the clipped branch is taken.
     """
     old = torch.log(torch.full((6,), 0.5))

@@ -21,8 +21,8 @@ def reward_to_go_solution(rewards, gamma):  # (T,) -> (T,)
     return G
 
 
-def baseline_pg_loss_solution(logprobs, returns, b, num_episodes):  # (n,), (n,), number or (n,), N -> scalar
-    advantages = returns - b.detach() if torch.is_tensor(b) else returns - b  # b gets no gradient
+def baseline_pg_loss_solution(logprobs, G, b, num_episodes):  # (n,), (n,), number or (n,), N -> scalar
+    advantages = G - b.detach() if torch.is_tensor(b) else G - b  # b gets no gradient
     return -(advantages * logprobs).sum() / num_episodes  # minus (1/N) sum_n sum_t (G_t - b) log pi
 
 
@@ -46,8 +46,8 @@ def is_estimate_solution(f_values, p_probs, q_probs):  # samples x ~ q: f(x), p(
     return (f_values * p_probs / q_probs).mean()
 
 
-def ppo_clip_loss_solution(logprobs, old_logprobs, advantages, clip_coef):  # (n,) x3 -> scalar
-    ratio = (logprobs - old_logprobs).exp()
+def ppo_clip_loss_solution(newlogprobs, b_logprobs, advantages, clip_coef):  # (n,) x3 -> scalar
+    ratio = (newlogprobs - b_logprobs).exp()  # pi / pi_old
     clipped = torch.clamp(ratio, 1 - clip_coef, 1 + clip_coef)
     return -torch.min(ratio * advantages, clipped * advantages).mean()
 

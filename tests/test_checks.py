@@ -404,8 +404,8 @@ CASES = [
             (ppo_inverted, "upside down"),
             (ppo_max, "max instead of min"),
             (ppo_log_ratio_clipped, "clipped the log-ratio"),
-            (ppo_detached_ratio, "no gradient reaches logprobs"),
-            (ppo_gradient_through_clip, "gradient with respect to logprobs is not"),
+            (ppo_detached_ratio, "no gradient reaches newlogprobs"),
+            (ppo_gradient_through_clip, "gradient with respect to newlogprobs is not"),
         ],
     ),
     (
