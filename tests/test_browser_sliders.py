@@ -25,6 +25,7 @@ SLIDER_NOTEBOOKS = [
     "06_ppo.ipynb",
     "07_rlhf_tiny_gpt.ipynb",
     "08_dpo_grpo.ipynb",
+    "09_reasoning_verifiable_reward.ipynb",
     "zh/02_baseline.ipynb",  # the Chinese course: its kernel must speak Chinese
 ]
 # a slider label each Chinese notebook must show: helpers.lang found the notebook's language
