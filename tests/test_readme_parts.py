@@ -142,8 +142,12 @@ def test_a_new_notebook_needs_only_its_entry_in_rows(tmp_path, monkeypatch):
     lines = (root / "README.md").read_text().splitlines()
     row = next(i for i, line in enumerate(lines) if line.startswith("| 10 |"))
     assert lines[row - 1].startswith("| 09 |")
-    assert lines[row] == "| 10 | [Next step](notebooks/10_next_step.ipynb) | - | more | 1 min 15 s |"
-    assert "| 10 | [下一步](notebooks/zh/10_next_step.ipynb) |" in (root / "README.zh.md").read_text()
+    assert (
+        lines[row] == "| 10 | [Next step](notebooks/10_next_step.ipynb) | - | more | 1 min 15 s |"
+    )
+    assert (
+        "| 10 | [下一步](notebooks/zh/10_next_step.ipynb) |" in (root / "README.zh.md").read_text()
+    )
 
 
 def test_the_note_says_what_is_not_yet_timed():
