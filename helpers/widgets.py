@@ -212,7 +212,7 @@ def checkpoint_explorer(evals, before, problems):
     iterations = sorted(evals)
     slider = W.SelectionSlider(
         options=iterations,
-        value=iterations[-1],
+        value=iterations[0],  # the warm start: move right to watch the run
         description=lang.text(LABELS, "grpo_iteration"),
         continuous_update=False,
         style={"description_width": "initial"},
