@@ -71,19 +71,24 @@ def gae(rewards, values, dones, next_value, gamma, lam):
     return advantages
 
 
-def group_advantages(rewards, group_size, scale=True):
-    """GRPO's advantages: ``rewards`` (B,) come in consecutive groups of ``group_size``
-    samples of one prompt; each minus its group's mean and, with ``scale``, divided by its
-    group's standard deviation (unbiased, torch's default) plus 1e-4. A group whose rewards
-    are all equal gets zeros (it carries no signal), never NaN. Returns (B,).
-    """
+def _groups(rewards, group_size):
+    """``rewards`` (B,) checked and viewed as (B / group_size, group_size): one row per prompt."""
     rewards = _validate.float_tensor("rewards", rewards, ndim=1)
     group_size = _validate.positive_int("group_size", group_size, minimum=2)
     if rewards.shape[0] % group_size:
         raise ValueError(
             f"group_size must divide the number of rewards ({rewards.shape[0]}), got {group_size}"
         )
-    groups = rewards.view(-1, group_size)  # (B / G, G)
+    return rewards.view(-1, group_size)
+
+
+def group_advantages(rewards, group_size, scale=True):
+    """GRPO's advantages: ``rewards`` (B,) come in consecutive groups of ``group_size``
+    samples of one prompt; each minus its group's mean and, with ``scale``, divided by its
+    group's standard deviation (unbiased, torch's default) plus 1e-4. A group whose rewards
+    are all equal gets zeros (it carries no signal), never NaN. Returns (B,).
+    """
+    groups = _groups(rewards, group_size)  # (B / G, G)
     advantages = groups - groups.mean(1, keepdim=True)
     if scale:
         advantages = advantages / (groups.std(1, keepdim=True) + 1e-4)
@@ -97,12 +102,6 @@ def rloo_advantages(rewards, group_size):
     no critic). Equal to ``group_size / (group_size - 1)`` times the reward minus the group's
     mean. Returns (B,).
     """
-    rewards = _validate.float_tensor("rewards", rewards, ndim=1)
-    group_size = _validate.positive_int("group_size", group_size, minimum=2)
-    if rewards.shape[0] % group_size:
-        raise ValueError(
-            f"group_size must divide the number of rewards ({rewards.shape[0]}), got {group_size}"
-        )
-    groups = rewards.view(-1, group_size)  # (B / G, G)
-    others_mean = (groups.sum(1, keepdim=True) - groups) / (group_size - 1)  # (B / G, G)
+    groups = _groups(rewards, group_size)  # (B / G, G)
+    others_mean = (groups.sum(1, keepdim=True) - groups) / (groups.shape[1] - 1)  # (B / G, G)
     return (groups - others_mean).reshape(-1)
