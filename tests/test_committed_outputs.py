@@ -1,7 +1,7 @@
 """What a learner sees before running anything (the repository's notebook view, or a notebook
 just opened) is the committed outputs: they must be clean. No errors, no warnings, nothing on
 stderr, no stray echoed values (a ``0`` or ``False`` under a cell), no progress bar frozen at its
-first "0%" text, and no widget output whose saved state is missing (it would show an error)."""
+first "0%" text or left unfinished (a run that stopped early at "53%" reads like a crash), and no widget output whose saved state is missing (it would show an error)."""
 
 import re
 from pathlib import Path
@@ -17,6 +17,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 STRAY = re.compile(r"^(-?\d+(\.\d+)?|True|False|None)$")
 FROZEN_BAR = re.compile(r"(^|\s)0%\||\|\s*0/\d+\s*\[|\?it/s\]")
+BAR_COUNT = re.compile(r"\|\s*(\d+)/(\d+)\s*\[")
 WARNING = re.compile(r"\b\w*Warning\b|\bwarn\(|Traceback \(most recent call last\)")
 
 
@@ -51,6 +52,10 @@ def problems(nb):
                     found.append(f"{where}: a widget output without saved widget state")
                 if FROZEN_BAR.search(plain):
                     found.append(f"{where}: a progress bar frozen at its first text {plain[:60]!r}")
+                elif (count := BAR_COUNT.search(plain)) and int(count[1]) < int(count[2]):
+                    # a bar that stopped short (a run that ended early) reads like a crash: give it
+                    # the total it reached, or leave=False and a printed summary line
+                    found.append(f"{where}: a progress bar left unfinished {plain[:60]!r}")
             if WARNING.search(plain):
                 found.append(f"{where}: a warning in its output {plain[:80]!r}")
     return found
@@ -87,8 +92,20 @@ def test_the_checker_catches_each_kind_of_problem():
                 )
             ]
         ),
+        nbformat.v4.new_code_cell(
+            outputs=[
+                out(
+                    "display_data",
+                    data={
+                        "text/plain": "train:  53%|#####     | 265/500 [00:02<00:01, 99.0it/s]",
+                        WIDGET_VIEW: {"model_id": "abc", "version_major": 2, "version_minor": 0},
+                    },
+                )
+            ]
+        ),
     ]
     found = problems(nb)
+    assert any(f.startswith("cell 5 ") and "unfinished" in f for f in found), found
     for index, what in enumerate(["an error", "stderr", "a warning", "stray", "without saved"]):
         assert any(f.startswith(f"cell {index} ") and what in f for f in found), (index, found)
     assert any("frozen" in f for f in found)
