@@ -7,8 +7,9 @@ wall time and the kernel's peak memory; with --write, save the outputs into the 
 
 With --write, each tqdm progress bar's text (what a page that cannot run widgets shows, such
 as the repository's notebook view) is its final state from the saved widget state, not the
-"0%" it had when first displayed; a widget closed during the run (a finished bar with
-``leave=False``) leaves no output behind, as in a live run.
+"0%" it had when first displayed; a widget closed or hidden during the run (a finished bar
+with ``leave=False``) leaves no output behind, as in a live run. A bar that a run leaves short
+of its total stays (tqdm keeps it, red), and tests/test_committed_outputs.py fails on it.
 
 With --write, the Chinese notebooks (notebooks/zh/) of the notebooks written are rebuilt from
 them (``i18n/build.py``), so they keep the same outputs; a Chinese notebook itself is never
@@ -109,6 +110,14 @@ def progress_text(states, model_id):
     return f"{text(left)}|{filled:10s}|{text(right)}"
 
 
+def _hidden(states, model_id):
+    """Whether the widget was hidden during the run: tqdm closes a finished ``leave=False`` bar
+    by hiding its box (``layout.visibility = 'hidden'``), and nbclient keeps its state."""
+    layout = states.get(model_id, {}).get("state", {}).get("layout", "")
+    layout = states.get(layout.removeprefix("IPY_MODEL_"), {})
+    return layout.get("state", {}).get("visibility") == "hidden"
+
+
 def finalize_progress_bars(nb):
     """Give each tqdm bar's output the text of its final state, and drop the outputs of widgets
     that were closed during the run (they are not in the saved widget state, so no page can
@@ -123,7 +132,7 @@ def finalize_progress_bars(nb):
             if view is None:
                 kept.append(out)
                 continue
-            if view.get("model_id") not in states:
+            if view.get("model_id") not in states or _hidden(states, view["model_id"]):
                 continue  # closed during the run: a live page shows nothing there either
             final = progress_text(states, view["model_id"])
             if final is not None:
