@@ -9,7 +9,7 @@ After a seed sweep
 prints a Markdown table of what each seed's asserts are about: SFT's gold score; DPO's implicit
 accuracy, gold and KL at each beta and with the SFT term, and how far the chosen and rejected
 log-probabilities moved; GRPO's gold, KL and distinct answers with the RM's and the labeler's
-reward; the tied groups of the labeler-trained policy and of SFT; the small Dr. GRPO run.
+reward, RLOO's and GRPO's with k2 in the loss (the RM's reward); the tied groups of the labeler-trained policy and of SFT; the small Dr. GRPO run.
 """
 
 import json
@@ -28,6 +28,8 @@ HEADER = [
     "DPO 0.1 + SFT term: gold, KL, chosen",
     "GRPO RM: gold, KL, distinct",
     "GRPO labeler: gold, KL, distinct",
+    "RLOO RM: gold, KL, distinct",
+    "GRPO RM, k2: gold, KL, distinct",
     "tied pairs (G=2): SFT / labeler-trained",
     "Dr. GRPO: gold, KL",
     "PPO (07): gold, KL",
@@ -55,6 +57,8 @@ def row(r):
         f"{r['rpo']['gold']:+.2f}, {r['rpo']['kl']:.1f}, {r['rpo']['chosen']:+.1f}",
         grpo(r["grpo_rm"]),
         grpo(r["grpo_labeler"]),
+        grpo(r["rloo_rm"]) if "rloo_rm" in r else "-",  # results saved before RLOO was added
+        grpo(r["grpo_k2"]) if "grpo_k2" in r else "-",
         f"{ties['SFT']['2']:.0%} / {ties['GRPO, labeler reward']['2']:.0%}",
         f"{r['dr_grpo']['gold']:+.2f}, {r['dr_grpo']['kl']:.1f}",
         f"{r['ppo']['gold']:+.2f}, {r['ppo']['kl']:.1f}",
