@@ -89,7 +89,10 @@ def train_pi_old(seed, *, target_return=250, max_return=400, max_updates=500):
     agent = nets.ActorCritic(envs.obs_size(vec_env), envs.n_actions(vec_env), hidden=HIDDEN)
     optimizer = torch.optim.Adam(agent.parameters(), lr=LEARNING_RATE)
     next_obs, _ = vec_env.reset(seed=seed)
-    for _ in tqdm(range(max_updates), desc="A2C for pi_old", leave=False):
+    # The loop stops early by design: a bar with no total, updated by hand and closed, is hidden
+    # when done (a bar over range(max_updates) left by `break` stays, red, at e.g. "9%").
+    bar = tqdm(desc="A2C for pi_old", leave=False)
+    for _ in range(max_updates):
         if mean_return(agent) >= target_return:
             break
         rollout = rollouts.collect_steps(vec_env, agent, next_obs, NUM_STEPS, GAMMA)
@@ -109,6 +112,8 @@ def train_pi_old(seed, *, target_return=250, max_return=400, max_updates=500):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(agent.parameters(), MAX_GRAD_NORM)
         optimizer.step()
+        bar.update()
+    bar.close()
     pi_old_eval = mean_return(agent)
     if not target_return <= pi_old_eval < max_return:
         raise RuntimeError(
