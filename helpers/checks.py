@@ -38,10 +38,10 @@ HINTS = {
     "td0_update.sign_error_move": "a sign error: move V(s) *towards* the target, V + alpha * (target - V).",
     "td0_update.monte_carlo_style": "that is a Monte-Carlo-style update on one reward; TD's target adds gamma * V(s_next).",
     "td0_update.jumped_all_way": "you jumped all the way to the target; take a step of size alpha: V + alpha * (target - V).",
-    "is_estimate.ratio_upside_down": "the ratio is upside down: samples come from q, so weight by p/q.",
-    "is_estimate.importance_weights_plain": "no importance weights: the plain mean estimates E_q[f], not E_p[f].",
-    "is_estimate.self_normalised_estimator": "that is the self-normalised estimator (biased for finite n); the plain one divides by n: mean(f * p / q).",
-    "is_estimate.sum_instead_mean": "sum instead of mean: divide by the number of samples.",
+    "ess.count_not_fraction": "that is the number of effective samples; divide by n for the fraction of the batch.",
+    "ess.upside_down": "upside down: (sum w)^2 / (n sum w^2) is at most 1, and 1 only when all the weights are equal.",
+    "ess.assumed_mean_one": "1 / mean(w^2) equals the effective sample size only when the weights average 1; square the sum instead: (sum w)^2 / (n sum w^2).",
+    "ess.sum_not_squared": "square the sum of the weights in the numerator: (sum w)^2, so that scaling every weight changes nothing.",
 }
 
 
@@ -260,32 +260,22 @@ def check_td0_update(fn):
     return checker.run(fn, cases, solutions.td0_update_solution, mistakes, "td0_update", HINTS)
 
 
-def check_is_estimate(fn):
-    """Notebook 05: ``fn(f_values, p_probs, q_probs)`` for samples from q returns the E_p[f] estimate."""
+def check_ess(fn):
+    """Notebook 05: ``fn(w)`` for importance weights w (n,) returns the effective sample size as a
+    fraction of n, (sum w)^2 / (n sum w^2)."""
     torch.manual_seed(2)
-    cases = []
-    for _ in range(3):
-        p, q = torch.rand(8) + 0.1, torch.rand(8) + 0.1
-        cases.append((torch.randn(8), p, q))
-    mistakes = [
-        (
-            lambda f, p, q: (f * q / p).mean(),
-            "is_estimate.ratio_upside_down",
-        ),
-        (
-            lambda f, p, q: f.mean(),
-            "is_estimate.importance_weights_plain",
-        ),
-        (
-            lambda f, p, q: (f * p / q).sum() / (p / q).sum(),
-            "is_estimate.self_normalised_estimator",
-        ),
-        (
-            lambda f, p, q: (f * p / q).sum(),
-            "is_estimate.sum_instead_mean",
-        ),
+    cases = [
+        (torch.rand(8) * 3,),  # weights that do not average 1
+        ((2 * torch.randn(16)).exp(),),  # a few large weights
+        (torch.tensor([0.0, 0.5, 4.0, 0.5, 1.0]),),
     ]
-    return checker.run(fn, cases, solutions.is_estimate_solution, mistakes, "is_estimate", HINTS)
+    mistakes = [
+        (lambda w: w.sum() ** 2 / (w**2).sum(), "ess.count_not_fraction"),
+        (lambda w: (w**2).mean() / w.mean() ** 2, "ess.upside_down"),
+        (lambda w: 1 / (w**2).mean(), "ess.assumed_mean_one"),
+        (lambda w: w.sum() / (w**2).sum(), "ess.sum_not_squared"),
+    ]
+    return checker.run(fn, cases, solutions.ess_solution, mistakes, "ess", HINTS)
 
 
 # notebooks 06-08's exercises, checked in helpers.ppo_checks

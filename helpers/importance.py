@@ -53,8 +53,9 @@ def gaussian_is_variance(mu_p, mu_q):
     r"""Closed form of :math:`\mathrm{Var}_q[f\,p/q]` for p = N(mu_p, 1), q = N(mu_q, 1), f(x) = x.
 
     With :math:`d = \mu_p - \mu_q`: :math:`\mathbb{E}_p[f^2 p/q] = e^{d^2}\big((2\mu_p - \mu_q)^2 + 1\big)`,
-    and the variance is that minus :math:`(\mathbb{E}_p f)^2 = \mu_p^2`. It grows like
-    :math:`e^{d^2}`: this is why p and q must stay close.
+    and the variance is that minus :math:`(\mathbb{E}_p f)^2 = \mu_p^2`: :math:`e^{d^2}` times a
+    quadratic in d, at least :math:`e^{d^2} - \mu_p^2`, exponential in
+    :math:`\mathrm{KL}(p \| q) = d^2 / 2`. This is why p and q must stay close.
     """
     mu_p = _validate.number_in("mu_p", mu_p, -1e3, 1e3)
     mu_q = _validate.number_in("mu_q", mu_q, -1e3, 1e3)

@@ -34,6 +34,7 @@ EVAL_EPISODES = 64  # episodes that measure a policy's return
 EVAL_OFFSET = 1000  # the evaluation's seed is seed + EVAL_OFFSET
 BATCH_OFFSET = 1  # the batches' seed is seed + BATCH_OFFSET
 
+BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n}/{total} [{elapsed}]"  # a return, not a rate
 KEYS = ("kl", "approx_kl", "surrogate", "ess", "return")  # what reuse_batches measures
 
 
@@ -89,11 +90,17 @@ def train_pi_old(seed, *, target_return=250, max_return=400, max_updates=500):
     agent = nets.ActorCritic(envs.obs_size(vec_env), envs.n_actions(vec_env), hidden=HIDDEN)
     optimizer = torch.optim.Adam(agent.parameters(), lr=LEARNING_RATE)
     next_obs, _ = vec_env.reset(seed=seed)
-    # The loop stops early by design: a bar with no total, updated by hand and closed, is hidden
-    # when done (a bar over range(max_updates) left by `break` stays, red, at e.g. "9%").
-    bar = tqdm(desc="A2C for pi_old", leave=False)
+    # the bar shows the evaluated return against the target: it ends full when pi_old reaches it
+    progress = tqdm(
+        total=int(target_return),
+        desc="A2C for pi_old, evaluated return",
+        leave=False,
+        bar_format=BAR_FORMAT,
+    )
     for _ in range(max_updates):
-        if mean_return(agent) >= target_return:
+        current = mean_return(agent)
+        progress.update(int(min(current, target_return)) - progress.n)
+        if current >= target_return:
             break
         rollout = rollouts.collect_steps(vec_env, agent, next_obs, NUM_STEPS, GAMMA)
         next_obs = rollout.next_obs
@@ -112,8 +119,8 @@ def train_pi_old(seed, *, target_return=250, max_return=400, max_updates=500):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(agent.parameters(), MAX_GRAD_NORM)
         optimizer.step()
-        bar.update()
-    bar.close()
+    progress.refresh()  # its final state, also where a page shows a closed bar
+    progress.close()
     pi_old_eval = mean_return(agent)
     if not target_return <= pi_old_eval < max_return:
         raise RuntimeError(

@@ -42,8 +42,8 @@ def td0_update_solution(V, s, r, s_next, done, alpha, gamma):  # V: dict state -
     return V[s] + alpha * (target - V[s])
 
 
-def is_estimate_solution(f_values, p_probs, q_probs):  # samples x ~ q: f(x), p(x), q(x) -> E_p[f] estimate
-    return (f_values * p_probs / q_probs).mean()
+def ess_solution(w):  # (n,) importance weights -> the effective sample size, as a fraction of n
+    return w.sum() ** 2 / (w**2).sum() / len(w)  # 1 when all weights are equal, 1/n when one carries all
 
 
 def ppo_clip_loss_solution(newlogprobs, b_logprobs, advantages, clip_coef):  # (n,) x3 -> scalar

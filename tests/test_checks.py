@@ -171,27 +171,29 @@ def td_mc(V, s, r, s2, done, a, g):
 
 
 # ------------------------------------------------------------------ 05 importance sampling
-def is_right(f, p, q):
-    return sum(
-        fi * pi / qi for fi, pi, qi in zip(f.tolist(), p.tolist(), q.tolist(), strict=True)
-    ) / len(f)
+def ess_right(w):
+    return w.mean() ** 2 / (w**2).mean()  # the same fraction, written with means
 
 
-def is_swapped(f, p, q):
-    return (f * (q / p)).mean()
+def ess_loop(w):
+    total = sum(w.tolist())
+    return total**2 / sum(x * x for x in w.tolist()) / len(w)
 
 
-def is_unweighted(f, p, q):
-    return f.sum() / len(f)
+def ess_count(w):
+    return w.sum() ** 2 / (w**2).sum()
 
 
-def is_sum(f, p, q):
-    return (f * p / q).sum()
+def ess_inverse(w):
+    return len(w) * (w**2).sum() / w.sum() ** 2
 
 
-def is_self_normalised(f, p, q):
-    w = p / q
-    return (w * f).sum() / w.sum()
+def ess_mean_one(w):
+    return 1 / (w**2).mean()
+
+
+def ess_not_squared(w):
+    return w.sum() / (w**2).sum()
 
 
 # ------------------------------------------------------------------ 06 PPO clip
@@ -386,13 +388,13 @@ CASES = [
         ],
     ),
     (
-        checks.check_is_estimate,
-        [solutions.is_estimate_solution, is_right],
+        checks.check_ess,
+        [solutions.ess_solution, ess_right, ess_loop],
         [
-            (is_swapped, "upside down"),
-            (is_unweighted, "no importance weights"),
-            (is_self_normalised, "self-normalised"),
-            (is_sum, "sum instead of mean"),
+            (ess_count, "divide by n"),
+            (ess_inverse, "upside down"),
+            (ess_mean_one, "average 1"),
+            (ess_not_squared, "square the sum"),
         ],
     ),
     (
@@ -478,7 +480,7 @@ def test_solution_prints_only_on_request_and_rejects_unknown_names(capsys):
         "baseline_pg_loss",
         "gae",
         "td0_update",
-        "is_estimate",
+        "ess",
         "ppo_clip_loss",
         "kl_penalized_rewards",
         "dpo_loss",
