@@ -46,6 +46,10 @@ PATTERN = re.compile("|".join(f"(?P<p{i}>{p})" for i, (_, p) in enumerate(PATTER
 
 # (notebook stem, matched text) -> why it is not a measurement. Keep this list short and read.
 REVIEWED = {
+    (
+        "05_off_policy_importance_sampling",
+        "50%",
+    ): "an exercise's question: a sign no better than a coin",
     ("08_dpo_grpo", "0.05"): "an exercise: a value of the DPO beta slider to try",
     (
         "09_reasoning_verifiable_reward",
