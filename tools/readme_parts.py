@@ -52,13 +52,14 @@ ROWS = {
         "en": (
             "Baseline",
             "策略梯度的问题与优化 (problems and fixes)",
-            "why all-positive rewards hurt an unsampled action, and how much a baseline b cuts "
-            "the variance. **Slider:** b",
+            "why all-positive rewards hurt an unsampled action, how much a baseline b cuts the "
+            "variance, and why the batch's own mean shrinks the gradient (leave-one-out fixes it). "
+            "**Slider:** b",
         ),
         "zh": (
             "基线",
             "策略梯度的问题与优化",
-            "为什么全为正的奖励会伤害未被采样的动作，以及基线 b 让方差降低多少。**滑块：** b",
+            "为什么全为正的奖励会伤害未被采样的动作，基线 b 让方差降低多少，以及为什么批次自身的均值会缩小梯度(留一法修正它)。**滑块：** b",
         ),
     },
     "03_advantage_actor_critic": {
@@ -130,12 +131,12 @@ ROWS = {
         "en": (
             "After InstructGPT: DPO and GRPO",
             "*epilogue, beyond the article*",
-            "DPO and GRPO on 07's world, side by side with PPO and best-of-n. **Slider:** DPO beta",
+            "DPO, GRPO and RLOO on 07's world, side by side with PPO and best-of-n; which KL the k3 term's gradient follows. **Slider:** DPO beta",
         ),
         "zh": (
             "InstructGPT 之后：DPO 与 GRPO",
             "*尾声，超出文章的范围*",
-            "在 07 的世界上训练 DPO 与 GRPO，与 PPO 和 best-of-n 并排比较。**滑块：** DPO 的 beta",
+            "在 07 的世界上训练 DPO、GRPO 与 RLOO，与 PPO 和 best-of-n 并排比较；k3 项的梯度沿着哪个 KL 走。**滑块：** DPO 的 beta",
         ),
     },
     "09_reasoning_verifiable_reward": {
