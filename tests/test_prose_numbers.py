@@ -46,7 +46,10 @@ PATTERN = re.compile("|".join(f"(?P<p{i}>{p})" for i, (_, p) in enumerate(PATTER
 
 # (notebook stem, matched text) -> why it is not a measurement. Keep this list short and read.
 REVIEWED = {
-    ("06_ppo", "0.01"): "the adaptive KL penalty's target, a hyperparameter (the PPO paper's d_targ)",
+    (
+        "06_ppo",
+        "0.01",
+    ): "the adaptive KL penalty's target, a hyperparameter (the PPO paper's d_targ)",
     (
         "05_off_policy_importance_sampling",
         "50%",
