@@ -69,6 +69,13 @@ def test_committed_outputs_are_clean(path):
     assert not found, f"{path.name}:\n" + "\n".join(found)
 
 
+def bar_cell(text):
+    """A code cell whose output is a tqdm bar widget showing ``text``."""
+    view = {"model_id": "abc", "version_major": 2, "version_minor": 0}
+    data = {"text/plain": text, WIDGET_VIEW: view}
+    return nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("display_data", data=data)])
+
+
 def test_the_checker_catches_each_kind_of_problem():
     nb = nbformat.v4.new_notebook()
     out = nbformat.v4.new_output
@@ -81,28 +88,8 @@ def test_the_checker_catches_each_kind_of_problem():
             outputs=[out("stream", name="stdout", text="x.py:3: DeprecationWarning: old\n")]
         ),
         nbformat.v4.new_code_cell(outputs=[out("execute_result", data={"text/plain": "0"})]),
-        nbformat.v4.new_code_cell(
-            outputs=[
-                out(
-                    "display_data",
-                    data={
-                        "text/plain": "train:   0%|          | 0/500 [00:00<?, ?it/s]",
-                        WIDGET_VIEW: {"model_id": "abc", "version_major": 2, "version_minor": 0},
-                    },
-                )
-            ]
-        ),
-        nbformat.v4.new_code_cell(
-            outputs=[
-                out(
-                    "display_data",
-                    data={
-                        "text/plain": "train:  53%|#####     | 265/500 [00:02<00:01, 99.0it/s]",
-                        WIDGET_VIEW: {"model_id": "abc", "version_major": 2, "version_minor": 0},
-                    },
-                )
-            ]
-        ),
+        bar_cell("train:   0%|          | 0/500 [00:00<?, ?it/s]"),
+        bar_cell("train:  53%|#####     | 265/500 [00:02<00:01, 99.0it/s]"),
     ]
     found = problems(nb)
     assert any(f.startswith("cell 5 ") and "unfinished" in f for f in found), found

@@ -79,31 +79,35 @@ def prose(text):
     return text
 
 
-def stem(path):
-    return path.stem
+def matches(nb):
+    """(cell index, cell, match, the cell's prose) for every measured-looking number in the
+    notebook's markdown, reviewed or not."""
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        text = prose(cell.source)
+        for match in PATTERN.finditer(text):
+            yield index, cell, match, text
 
 
 def violations(nb, name):
     """Every measured-looking number in the notebook's markdown: 'cell N: what "text"'."""
     found = []
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "markdown":
+    for index, cell, match, text in matches(nb):
+        if (name, match.group(0)) in REVIEWED:
             continue
-        for match in PATTERN.finditer(prose(cell.source)):
-            text = match.group(0)
-            if (name, text) in REVIEWED:
-                continue
-            what = PATTERNS[int(match.lastgroup[1:])][0]
-            start = max(match.start() - 40, 0)
-            context = prose(cell.source)[start : match.end() + 40].replace("\n", " ")
-            found.append(f"cell {index} ({cell.get('id')}): {what} {text!r} in ...{context}...")
+        what = PATTERNS[int(match.lastgroup[1:])][0]
+        context = text[max(match.start() - 40, 0) : match.end() + 40].replace("\n", " ")
+        found.append(
+            f"cell {index} ({cell.get('id')}): {what} {match.group(0)!r} in ...{context}..."
+        )
     return found
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[str(p.relative_to(ROOT)) for p in NOTEBOOKS])
 def test_markdown_states_no_measured_number(path):
     nb = nbformat.read(path, as_version=4)
-    found = violations(nb, stem(path))
+    found = violations(nb, path.stem)
     assert not found, (
         f"{path.relative_to(ROOT)}: a number a run produces is typed into the markdown; print it "
         "from code instead, or (if it is not a measurement) add it to REVIEWED with the reason:\n"
@@ -113,14 +117,19 @@ def test_markdown_states_no_measured_number(path):
 
 def test_reviewed_entries_are_still_used():
     """A reviewed number that no markdown states any more is removed from the list."""
-    used = set()
-    for path in NOTEBOOKS:
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type == "markdown":
-                for match in PATTERN.finditer(prose(cell.source)):
-                    used.add((stem(path), match.group(0)))
+    used = {
+        (path.stem, match.group(0))
+        for path in NOTEBOOKS
+        for _, _, match, _ in matches(nbformat.read(path, as_version=4))
+    }
     assert set(REVIEWED) <= used, sorted(set(REVIEWED) - used)
+
+
+def one_cell(text):
+    """A notebook of one markdown cell holding ``text``."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(text)]
+    return nb
 
 
 @pytest.mark.parametrize(
@@ -141,9 +150,7 @@ def test_reviewed_entries_are_still_used():
     ],
 )
 def test_a_planted_measurement_is_caught(text):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell(text)]
-    assert violations(nb, "planted"), text
+    assert violations(one_cell(text), "planted"), text
 
 
 @pytest.mark.parametrize(
@@ -157,6 +164,4 @@ def test_a_planted_measurement_is_caught(text):
     ],
 )
 def test_hyperparameters_latex_and_code_pass(text):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell(text)]
-    assert violations(nb, "planted") == [], text
+    assert violations(one_cell(text), "planted") == [], text
