@@ -43,15 +43,28 @@ def moving_average(x, k=5):
     return (c[1:] - c[starts]) / (np.arange(1, len(x) + 1) - starts)
 
 
+def centred_average(x, k=3):
+    """Means of ``k`` consecutive values centred on each one (``k`` odd; fewer at both ends,
+    so the result is as long as x and no point is shifted to a later iteration)."""
+    x = np.asarray(x, dtype=float)
+    k = _validate.positive_int("k", k)
+    if k % 2 == 0:
+        raise ValueError(f"k must be odd (a window centred on each value), got {k}")
+    c = np.cumsum(np.insert(x, 0, 0.0))
+    i = np.arange(len(x))
+    lo, hi = np.maximum(i - k // 2, 0), np.minimum(i + k // 2 + 1, len(x))
+    return (c[hi] - c[lo]) / (hi - lo)
+
+
 def sqrt_kl(kl):
     """sqrt(KL) for the x axis; an estimate that came out slightly negative counts as 0."""
     return np.sqrt(np.clip(np.asarray(kl, dtype=float), 0.0, None))
 
 
-def overoptimization_figure(runs, best_of_n=None, beta=None, sft_gold=None, smooth=5):
+def overoptimization_figure(runs, best_of_n=None, beta=None, sft_gold=None, smooth=3):
     """Notebook 07's PPO runs (``runs`` maps beta to a PPO log, a dict of lists with
-    ``RLHF_RUN_KEYS``; ``best_of_n`` a dict of lists with ``BEST_OF_N_KEYS``) in three panels. Left: the gold score against sqrt(KL to SFT) along every run (moving
-    averages over ``smooth`` iterations; the run for ``beta`` thick) and for best-of-n.
+    ``RLHF_RUN_KEYS``; ``best_of_n`` a dict of lists with ``BEST_OF_N_KEYS``) in three panels. Left: the gold score against sqrt(KL to SFT) along every run (centred
+    means over ``smooth`` iterations, ``centred_average``; the run for ``beta`` thick) and for best-of-n.
     Middle: the run for ``beta``, proxy (RM) reward and gold score on the same axes.
     Right: the share of distinct answers per iteration, every run (mode collapse).
     """
@@ -61,9 +74,11 @@ def overoptimization_figure(runs, best_of_n=None, beta=None, sft_gold=None, smoo
     for i, b in enumerate(sorted(runs)):
         log, thick = runs[b], b == beta
         kw = {"color": f"C{i}", "linewidth": 2.5 if thick else 1.2, "alpha": 1 if thick else 0.75}
-        x = sqrt_kl(moving_average(log["probe_kl"], smooth))
-        ax_gold.plot(x, moving_average(log["probe_gold"], smooth), **kw, label=f"PPO, beta={b:g}")
-        ax_gold.plot(x[-1:], moving_average(log["probe_gold"], smooth)[-1:], "o", color=kw["color"])
+        x = sqrt_kl(centred_average(log["probe_kl"], smooth))
+        ax_gold.plot(x, centred_average(log["probe_gold"], smooth), **kw, label=f"PPO, beta={b:g}")
+        ax_gold.plot(
+            x[-1:], centred_average(log["probe_gold"], smooth)[-1:], "o", color=kw["color"]
+        )
         it = np.arange(1, len(log["distinct"]) + 1)
         ax_dist.plot(it, log["distinct"], **kw, label=f"beta={b:g}")
     if best_of_n is not None:
@@ -78,13 +93,13 @@ def overoptimization_figure(runs, best_of_n=None, beta=None, sft_gold=None, smoo
     ax_gold.set_title("over-optimisation: gold against distance from SFT")
     if beta in runs:
         log = runs[beta]
-        x = sqrt_kl(moving_average(log["probe_kl"], smooth))
+        x = sqrt_kl(centred_average(log["probe_kl"], smooth))
         ax_proxy.plot(
-            x, moving_average(log["probe_rm"], smooth), color="tab:blue", label="RM reward (proxy)"
+            x, centred_average(log["probe_rm"], smooth), color="tab:blue", label="RM reward (proxy)"
         )
         ax_proxy.plot(
             x,
-            moving_average(log["probe_gold"], smooth),
+            centred_average(log["probe_gold"], smooth),
             color="tab:orange",
             label="gold score (the labeler)",
         )
