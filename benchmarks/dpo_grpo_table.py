@@ -8,8 +8,9 @@ After a seed sweep
 
 prints a Markdown table of what each seed's asserts are about: SFT's gold score; DPO's implicit
 accuracy, gold and KL at each beta and with the SFT term, and how far the chosen and rejected
-log-probabilities moved; GRPO's gold, KL and distinct answers with the RM's and the labeler's
-reward, RLOO's and GRPO's with k2 in the loss (the RM's reward); the tied groups of the labeler-trained policy and of SFT; the small Dr. GRPO run.
+log-probabilities moved; best-of-16 and 07's PPO; GRPO's gold, KL and distinct answers with the
+RM's and the labeler's reward, RLOO's and GRPO's with k2 in the loss (the RM's reward); the tied
+groups of the labeler-trained policy and of SFT; the short GRPO and Dr. GRPO runs.
 """
 
 import json
@@ -23,16 +24,19 @@ HEADER = [
     "SFT gold",
     "DPO 0.1: acc., gold, KL",
     "DPO 0.1: chosen / rejected",
+    "DPO 0.2: gold, KL",
     "DPO 0.5: acc., gold, KL",
     "DPO 0.5: chosen / rejected",
+    "DPO 1: gold, KL",
     "DPO 0.1 + SFT term: gold, KL, chosen",
+    "best-of-16: gold (KL <= 1.8)",
+    "PPO (07): gold, KL",
     "GRPO RM: gold, KL, distinct",
     "GRPO labeler: gold, KL, distinct",
     "RLOO RM: gold, KL, distinct",
     "GRPO RM, k2: gold, KL, distinct",
     "tied pairs (G=2): SFT / labeler-trained",
-    "Dr. GRPO: gold, KL",
-    "PPO (07): gold, KL",
+    "15 iterations, GRPO / Dr. GRPO: gold, KL",
     "s",
 ]
 
@@ -43,25 +47,32 @@ def row(r):
     def acc_gold_kl(d):
         return f"{d['accuracy']:.0%}, {d['gold']:+.2f}, {d['kl']:.1f}"
 
+    def gold_kl(d):
+        return f"{d['gold']:+.2f}, {d['kl']:.1f}"
+
     def grpo(d):
         return f"{d['gold']:+.2f}, {d['kl']:.1f}, {d['distinct']:.0%}"
 
     ties = r["ties"]
+    bon = dict(zip(r["best_of_n"]["n"], r["best_of_n"]["gold"], strict=True))
     return [
         str(r["seed"]),
         f"{r['sft']['gold']:+.2f}",
         acc_gold_kl(dpo["0.1"]),
         f"{dpo['0.1']['chosen']:+.1f} / {dpo['0.1']['rejected']:+.1f}",
+        gold_kl(dpo["0.2"]),
         acc_gold_kl(dpo["0.5"]),
         f"{dpo['0.5']['chosen']:+.1f} / {dpo['0.5']['rejected']:+.1f}",
+        gold_kl(dpo["1"]),
         f"{r['rpo']['gold']:+.2f}, {r['rpo']['kl']:.1f}, {r['rpo']['chosen']:+.1f}",
+        f"{bon[16]:+.2f}",
+        gold_kl(r["ppo"]),
         grpo(r["grpo_rm"]),
         grpo(r["grpo_labeler"]),
-        grpo(r["rloo_rm"]) if "rloo_rm" in r else "-",  # results saved before RLOO was added
-        grpo(r["grpo_k2"]) if "grpo_k2" in r else "-",
+        grpo(r["rloo_rm"]),
+        grpo(r["grpo_k2"]),
         f"{ties['SFT']['2']:.0%} / {ties['GRPO, labeler reward']['2']:.0%}",
-        f"{r['dr_grpo']['gold']:+.2f}, {r['dr_grpo']['kl']:.1f}",
-        f"{r['ppo']['gold']:+.2f}, {r['ppo']['kl']:.1f}",
+        f"{gold_kl(r['grpo_short'])} / {gold_kl(r['dr_grpo'])}",
         f"{r['seconds']:.0f}",
     ]
 

@@ -8,8 +8,10 @@ Notebook 07 saves its world (models, comparisons, evaluations, PPO logs, best-of
 
 prints a Markdown table of what each seed's asserts are about: the reward model's held-out
 accuracy (all comparisons, and those decided by relevance alone), the gold score, on-topic and
-distinct shares and KL of SFT, PPO at the notebook's beta and PPO at beta = 0 on held-out
-prompts, the beta = 0 run's gold peak and end (held-out probes), and best-of-n's gold.
+distinct shares, entropy and KL of SFT, PPO at the notebook's beta and PPO at beta = 0 on
+held-out prompts; the beta = 0 run's rise of the gold above SFT's, its fall after the peak and
+its proxy's rise after it (centred 3-probe means of the held-out probes, as the notebook's
+asserts); how far the penalised run ends above beta = 0's best; and best-of-n's gold.
 """
 
 import sys
@@ -24,7 +26,10 @@ from helpers import rlhf_plots, world
 def row(w):
     ev, acc = w["evals"], w["rm_accuracy"]
     sft, ppo, hack = ev["sft"], ev["ppo"], ev["beta0"]
-    gold0 = rlhf_plots.moving_average(w["beta0_log"]["probe_gold"], 5)
+    gold0, rm0 = (
+        rlhf_plots.centred_average(w["beta0_log"][f"probe_{k}"], 3) for k in ("gold", "rm")
+    )
+    peak = int(np.argmax(gold0))
     bon = dict(zip(w["best_of_n"]["n"], w["best_of_n"]["gold"], strict=True))
     return [
         f"{w['seed']}",
@@ -34,9 +39,12 @@ def row(w):
         f"{ppo['gold']:+.2f} ({ppo['gold'] - sft['gold']:+.2f})",
         f"{sft['on_topic']:.0%} / {ppo['on_topic']:.0%}",
         f"{ppo['kl']:.1f}",
+        f"{sft['entropy']:.2f} / {ppo['entropy']:.2f}",
         f"{sft['distinct']:.0%} / {ppo['distinct']:.0%} / {hack['distinct']:.0%}",
+        f"{gold0[peak] - sft['gold']:+.2f} (it. {peak + 1}) / {gold0[-1] - gold0[peak]:+.2f}",
+        f"{rm0[-1] - rm0[peak]:+.2f}",
         f"{hack['gold']:+.2f}, {hack['kl']:.0f}",
-        f"{gold0.max():+.2f} / {gold0[-1]:+.2f}",
+        f"{ppo['gold'] - gold0[peak]:+.2f}",
         " / ".join(f"{bon[n]:+.2f}" for n in (1, 4, 16, 64) if n in bon),
     ]
 
@@ -49,9 +57,12 @@ HEADER = [
     "PPO gold (margin)",
     "on topic SFT / PPO",
     "PPO KL",
+    "entropy SFT / PPO",
     "distinct SFT / PPO / beta=0",
-    "beta=0 gold, KL",
-    "beta=0 gold peak / end",
+    "beta=0 gold: rise above SFT at its peak / fall after it",
+    "beta=0 RM reward after the gold's peak",
+    "beta=0 gold, KL at the end",
+    "PPO gold above beta=0's best",
     "best-of-1/4/16/64 gold",
 ]
 

@@ -186,7 +186,7 @@ def dpo_figure(runs, beta=None, sft_gold=None, extra=None, smooth=10):
         ax_gold.axhline(sft_gold, color="black", linewidth=0.8, linestyle="-.")
     ax_gold.set_xlabel("sqrt(KL(policy || SFT)), sqrt(nats)")
     ax_gold.set_ylabel("gold score on held-out prompts")
-    ax_gold.set_title(f"beta = {beta:g}" if beta is not None else "DPO runs")
+    ax_gold.set_title("every run: gold against distance from SFT (held-out prompts)")
     ax_gold.legend(fontsize="x-small")
     for ax in (ax_lp, ax_gold):
         ax.grid(alpha=0.3)
@@ -194,30 +194,35 @@ def dpo_figure(runs, beta=None, sft_gold=None, extra=None, smooth=10):
     return fig
 
 
-def side_by_side_figure(points, best_of_n=None, sft_gold=None):
+def side_by_side_figure(curves, best_of_n=None, sft_gold=None):
     """Gold score against sqrt(KL to SFT) on held-out prompts for several methods at once.
 
-    ``points`` maps a label to ``(kl, gold)``; ``best_of_n`` (as in 07) is drawn as a dashed
+    ``curves`` maps a label to ``(kl, gold)``: two numbers (one point) or two sequences of one
+    length (a method's frontier: checkpoints along one run, or one run per beta), drawn as a line
+    through its points with its last point large; ``best_of_n`` (as in 07) is drawn as a dashed
     line with its n; ``sft_gold`` as a star at KL 0."""
-    if not isinstance(points, dict) or not points:
-        raise ValueError("points must map at least one label to (kl, gold)")
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError("curves must map at least one label to (kl, gold)")
     _check_best_of_n(best_of_n)
     fig, ax = plots.new_figure((11, 5))
     markers = "os^DvP<>X"
-    for i, (label, (kl, gold)) in enumerate(points.items()):
-        _validate.number_in(f"points[{label!r}]'s gold", gold, -1e6, 1e6)
-        ax.plot(
-            sqrt_kl([kl]),
-            [gold],
-            markers[i % len(markers)],
-            color=f"C{i}",
-            markersize=10,
-            label=f"{label}: gold {gold:+.2f}, KL {kl:.1f}",
-        )
+    for i, (label, pair) in enumerate(curves.items()):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(f"curves[{label!r}] must be a pair (kl, gold)")
+        kl, gold = (np.atleast_1d(np.asarray(v, dtype=float)) for v in pair)
+        if kl.ndim != 1 or kl.shape != gold.shape or len(kl) == 0:
+            raise ValueError(
+                f"curves[{label!r}] must hold kl and gold of one length, got {kl.shape}, {gold.shape}"
+            )
+        if not (np.isfinite(kl).all() and np.isfinite(gold).all()):
+            raise ValueError(f"curves[{label!r}] must hold finite numbers")
+        x, marker, color = sqrt_kl(kl), markers[i % len(markers)], f"C{i}"
+        ax.plot(x, gold, "-", marker=marker, color=color, markersize=4, alpha=0.8, label=label)
+        ax.plot(x[-1:], gold[-1:], marker, color=color, markersize=10)
     if best_of_n is not None:
         x = sqrt_kl(best_of_n["kl"])
         ax.plot(
-            x, best_of_n["gold"], "k--", marker="s", markersize=4, label="best-of-n (RM-ranked)"
+            x, best_of_n["gold"], "k--", marker="s", markersize=4, label="best-of-n (KL at most)"
         )
         for n, xi, g in zip(best_of_n["n"], x, best_of_n["gold"], strict=True):
             ax.annotate(

@@ -128,7 +128,9 @@ def test_dpo_summary_and_figure():
     assert "RPO: chosen" in widths
     point = next(line for line in ax_gold.get_lines() if line.get_label() == "DPO, beta=0.1")
     assert np.allclose(point.get_xdata(), [np.sqrt(2.0)]) and np.allclose(point.get_ydata(), [0.0])
-    assert ax_gold.get_title() == "beta = 0.1"
+    assert ax_gold.get_title().startswith("every run")  # every beta is on it, not only the slider's
+    sizes = {line.get_label(): line.get_markersize() for line in ax_gold.get_lines()}
+    assert sizes["DPO, beta=0.1"] > sizes["DPO, beta=0.5"]  # the slider's beta stands out
 
 
 def test_dpo_errors():
@@ -169,12 +171,22 @@ def test_dpo_explorer_speaks_chinese_in_the_chinese_course():
 
 def test_side_by_side_figure():
     fig = rlhf_plots.side_by_side_figure(
-        {"DPO": (2.0, 0.5), "GRPO": (9.0, 1.0)}, best_of_n=BEST_OF_N, sft_gold=-0.3
+        {"DPO, beta = 0.1, 0.5": ([16.0, 2.0], [-1.0, 0.5]), "GRPO": (9.0, 1.0)},
+        best_of_n=BEST_OF_N,
+        sft_gold=-0.3,
     )
     ax = fig.axes[0]
     labels = [line.get_label() for line in ax.get_lines()]
-    assert "DPO: gold +0.50, KL 2.0" in labels and "SFT: gold -0.30" in labels
-    grpo = next(line for line in ax.get_lines() if line.get_label().startswith("GRPO"))
+    assert "DPO, beta = 0.1, 0.5" in labels and "SFT: gold -0.30" in labels
+    dpo = next(line for line in ax.get_lines() if line.get_label() == "DPO, beta = 0.1, 0.5")
+    assert np.allclose(dpo.get_xdata(), [4.0, np.sqrt(2.0)]) and np.allclose(
+        dpo.get_ydata(), [-1.0, 0.5]
+    )
+    grpo = next(line for line in ax.get_lines() if line.get_label() == "GRPO")
     assert np.allclose(grpo.get_xdata(), [3.0])
-    with pytest.raises(ValueError, match="points must map"):
+    with pytest.raises(ValueError, match="curves must map"):
         rlhf_plots.side_by_side_figure({})
+    with pytest.raises(ValueError, match="of one length"):
+        rlhf_plots.side_by_side_figure({"DPO": ([1.0, 2.0], [0.5])})
+    with pytest.raises(ValueError, match="finite"):
+        rlhf_plots.side_by_side_figure({"DPO": (float("nan"), 0.5)})
