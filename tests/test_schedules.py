@@ -52,7 +52,10 @@ def test_the_step_size_decays_over_the_runs_own_iterations(stem, function, defau
     namespace, expression = notebook_parts(stem, function)
     iterations = 2 * namespace[default]  # longer than the notebook's default run
     lrs = [
-        eval(expression, namespace | {"iteration": i, "iterations": iterations})
+        eval(
+            expression,
+            namespace | {"iteration": i, "iterations": iterations, "lr": namespace[peak]},
+        )
         for i in range(iterations)
     ]
     top = namespace[peak]
