@@ -75,10 +75,9 @@ def overoptimization_figure(runs, best_of_n=None, beta=None, sft_gold=None, smoo
         log, thick = runs[b], b == beta
         kw = {"color": f"C{i}", "linewidth": 2.5 if thick else 1.2, "alpha": 1 if thick else 0.75}
         x = sqrt_kl(centred_average(log["probe_kl"], smooth))
-        ax_gold.plot(x, centred_average(log["probe_gold"], smooth), **kw, label=f"PPO, beta={b:g}")
-        ax_gold.plot(
-            x[-1:], centred_average(log["probe_gold"], smooth)[-1:], "o", color=kw["color"]
-        )
+        gold = centred_average(log["probe_gold"], smooth)
+        ax_gold.plot(x, gold, **kw, label=f"PPO, beta={b:g}")
+        ax_gold.plot(x[-1:], gold[-1:], "o", color=kw["color"])
         it = np.arange(1, len(log["distinct"]) + 1)
         ax_dist.plot(it, log["distinct"], **kw, label=f"beta={b:g}")
     if best_of_n is not None:

@@ -1,7 +1,8 @@
 """Notebook 07's over-optimisation asserts (the cell tagged ``overoptimization-asserts``) pass on a
 curve that rises and then falls, and fail on the curves that only look like one: a gold score
-that only falls from its first probe, one that rises too little above SFT's, and one that never
-falls. The cell runs as the notebook writes it, on made-up logs and evaluations."""
+that only falls from its first probe, one that rises too little above SFT's, one that never
+falls, and a proxy that stays flat. The cell runs as the notebook writes it, on made-up logs and
+evaluations."""
 
 from pathlib import Path
 
