@@ -1,7 +1,9 @@
 """What the benchmark scripts share: the ``-p NAME=VALUE`` option and the parameters it injects
-into a notebook's cell tagged ``parameters``, a kernel's peak memory, and running the tagged
-cells of a notebook in this process (how ``ppo_vs_sb3.py`` and ``ppo_scan.py`` run notebook 06's
-own PPO).
+into a notebook's cell tagged ``parameters``, a kernel's peak memory, running the tagged cells of
+a notebook in this process (how ``ppo_vs_sb3.py`` and ``ppo_scan.py`` run notebook 06's own PPO),
+and running a whole notebook per seed with a cell appended that reports its own variables (how
+``dpo_grpo_table.py`` and ``rlvr_seed_table.py`` read notebooks 08 and 09: the notebooks write
+nothing for a benchmark).
 
 The scripts import it as a sibling module (``from common import ...``): Python puts a script's
 own folder first on ``sys.path``, so no script edits the path to find another. Importing it puts
@@ -76,29 +78,73 @@ def tagged_cells(path, tags):
     return [cells[t] for t in tags]
 
 
-def per_seed_table(doc, path_of, load, row, header, argv=None):
-    """The main of the per-seed table scripts (``rlhf_world_table.py``, ``dpo_grpo_table.py``):
-    for seeds 0 .. N-1, ``row(load(path_of(seed, folder)))`` where that file exists, printed as a
-    Markdown table under ``header``; exit status 1 when no seed had a file."""
-    import argparse
+def run_with_report(path, seed, report, timeout=1800):
+    """Run notebook ``path`` as a learner's Run All in a fresh kernel, with ``SEED = seed``
+    injected into its parameters cell and the code ``report`` appended as a last cell: it reads
+    the notebook's own variables and prints ``RESULT <json>`` (the notebook writes nothing for a
+    benchmark). Returns ``(result, failed)``: the parsed JSON (``None`` when no cell printed it)
+    and the first error as ``"Name: message"`` (``None`` when every cell ran)."""
+    import json
 
-    from helpers import world
+    from nbclient import NotebookClient
 
-    parser = argparse.ArgumentParser(
-        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    inject_parameters(nb, {"SEED": seed})
+    nb.cells.append(nbformat.v4.new_code_cell(report))
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
     )
-    parser.add_argument("--folder", default=str(ROOT / "notebooks" / world.WORLD_DIR))
-    parser.add_argument("--seeds", type=int, default=10, help="seeds 0 .. N-1 (default 10)")
-    args = parser.parse_args(argv)
-    rows = []
-    for seed in range(args.seeds):
-        path = Path(path_of(seed, args.folder))
-        if path.is_file():
-            rows.append(row(load(path)))
-        else:
-            print(f"seed {seed}: no file at {path}")
+    client.execute()
+    failed, result = None, None
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.output_type == "error" and failed is None:
+                failed = f"{out.ename}: {out.evalue}"[:80]
+            if out.output_type == "stream" and "RESULT " in out.text:
+                result = json.loads(out.text.split("RESULT ", 1)[1])
+    return result, failed
+
+
+def print_table(header, rows):
+    """Print ``rows`` (lists of strings) as a Markdown table under ``header``."""
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for r in rows:
         print("| " + " | ".join(r) + " |")
-    return 0 if rows else 1
+
+
+def seed_table(doc, notebook, report, row, header, argv=None):
+    """The main of the per-seed table scripts (``dpo_grpo_table.py``, ``rlvr_seed_table.py``):
+    run ``notebook`` on each seed with ``report`` appended (see ``run_with_report``) and print a
+    Markdown table with one row per seed: the seed, ``row(result)`` (the columns ``header``
+    names), whether every assert held, and the notebook's seconds by its own clock (``result``'s
+    ``"seconds"``). Exit status 1 when any seed failed an assert or printed no result."""
+    import argparse
+    import time
+
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seeds", type=int, default=10, help="how many seeds (default 10)")
+    parser.add_argument("--first-seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    rows, failures = [], 0
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
+        start = time.perf_counter()
+        result, failed = run_with_report(notebook, seed, report)
+        failures += failed is not None or result is None
+        status = "pass" if failed is None else failed
+        if result is None:
+            rows.append([str(seed)] + [""] * len(header) + [failed or "no result", ""])
+        else:
+            rows.append([str(seed), *row(result), status, f"{result['seconds']:.0f}"])
+        print(f"seed {seed}: {status} ({time.perf_counter() - start:.0f} s)", flush=True)
+    print()
+    print_table(["seed", *header, "asserts", "s"], rows)
+    print(f"\n{len(rows) - failures}/{len(rows)} seeds passed every assert")
+    return 1 if failures else 0

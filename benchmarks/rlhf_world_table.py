@@ -14,11 +14,13 @@ its proxy's rise after it (centred 3-probe means of the held-out probes, as the 
 asserts); how far the penalised run ends above beta = 0's best; and best-of-n's gold.
 """
 
+import argparse
 import sys
+from pathlib import Path
 
 import numpy as np
 
-from common import per_seed_table  # also puts this checkout first on sys.path
+from common import ROOT, print_table  # also puts this checkout first on sys.path
 
 from helpers import rlhf_plots, world
 
@@ -68,7 +70,21 @@ HEADER = [
 
 
 def main(argv=None):
-    return per_seed_table(__doc__, world.path, world.load, row, HEADER, argv)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--folder", default=str(ROOT / "notebooks" / world.WORLD_DIR))
+    parser.add_argument("--seeds", type=int, default=10, help="seeds 0 .. N-1 (default 10)")
+    args = parser.parse_args(argv)
+    rows = []
+    for seed in range(args.seeds):
+        path = Path(world.path(seed, args.folder))
+        if path.is_file():
+            rows.append(row(world.load(path)))
+        else:
+            print(f"seed {seed}: no world at {path}")
+    print_table(HEADER, rows)
+    return 0 if rows else 1
 
 
 if __name__ == "__main__":

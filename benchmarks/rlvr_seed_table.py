@@ -13,15 +13,9 @@ trained on it; the run with no scratchpad demonstrations; the first failed asser
 the notebook's wall time by its own clock.
 """
 
-import argparse
-import json
 import sys
-import time
 
-import nbformat
-from nbclient import NotebookClient
-
-from common import ROOT, inject_parameters
+from common import ROOT, seed_table  # also puts this checkout first on sys.path
 
 NOTEBOOK = ROOT / "notebooks" / "09_reasoning_verifiable_reward.ipynb"
 REPORT = """
@@ -34,7 +28,6 @@ print("RESULT " + _json.dumps({
     "seconds": notebook_clock.seconds()}))
 """
 HEADER = [
-    "seed",
     "warm steps",
     "warm: pass@1, pass@16, pass@64",
     "all-equal groups",
@@ -44,40 +37,13 @@ HEADER = [
     "warm ahead from k",
     "swapped checker: proxy, true pass@1",
     "no demos: shows work, P('<')",
-    "asserts",
-    "s",
 ]
 
 
-def run(seed):
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    inject_parameters(nb, {"SEED": seed})
-    nb.cells.append(nbformat.v4.new_code_cell(REPORT))
-    client = NotebookClient(
-        nb,
-        timeout=900,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
-    )
-    client.execute()
-    failed, result = None, None
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            if out.output_type == "error" and failed is None:
-                failed = f"{out.ename}: {out.evalue}"[:80]
-            if out.output_type == "stream" and "RESULT " in out.text:
-                result = json.loads(out.text.split("RESULT ", 1)[1])
-    return result, failed
-
-
-def row(seed, r, failed):
-    if r is None:
-        return [str(seed)] + [""] * (len(HEADER) - 3) + [failed or "no result", ""]
+def row(r):
     w, g, h, p = r["warm"], r["rl"], r["hacked"], r["plain"]
     ahead = [int(k) for k in w["pass@k"] if w["pass@k"][k] > g["pass@k"][k]]
     return [
-        str(seed),
         str(r["steps"]),
         f"{w['pass@k']['1']:.3f}, {w['pass@k']['16']:.2f}, {w['pass@k']['64']:.2f}",
         f"{r['equal']:.0%}",
@@ -87,34 +53,11 @@ def row(seed, r, failed):
         str(min(ahead)) if ahead else "none",
         f"{h['proxy']:.2f}, {h['pass@k']['1']:.3f}",
         f"{p['work']:.1%}, {p['lt']:.1e}",
-        "pass" if failed is None else failed,
-        f"{r['seconds']:.0f}",
     ]
 
 
-def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--seeds", type=int, default=10, help="how many seeds (default 10)")
-    parser.add_argument("--first-seed", type=int, default=0)
-    args = parser.parse_args()
-    rows, failures = [], 0
-    for seed in range(args.first_seed, args.first_seed + args.seeds):
-        start = time.perf_counter()
-        r, failed = run(seed)
-        failures += failed is not None or r is None
-        rows.append(row(seed, r, failed))
-        print(
-            f"seed {seed}: {'pass' if failed is None else failed} ({time.perf_counter() - start:.0f} s)",
-            flush=True,
-        )
-    print("\n| " + " | ".join(HEADER) + " |")
-    print("|" + "---|" * len(HEADER))
-    for r in rows:
-        print("| " + " | ".join(r) + " |")
-    print(f"\n{len(rows) - failures}/{len(rows)} seeds passed every assert")
-    return 1 if failures else 0
+def main(argv=None):
+    return seed_table(__doc__, NOTEBOOK, REPORT, row, HEADER, argv)
 
 
 if __name__ == "__main__":

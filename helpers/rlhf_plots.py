@@ -134,7 +134,7 @@ def overoptimization_figure(runs, best_of_n=None, beta=None, sft_gold=None, smoo
 
 # ---------------------------------------------------------------- notebook 08: DPO and GRPO
 
-DPO_KEYS = ("chosen", "rejected", "gold", "kl", "accuracy")
+DPO_KEYS = ("chosen_shift", "rejected_shift", "gold", "kl", "accuracy")
 
 
 def _check_dpo_runs(runs):
@@ -145,15 +145,16 @@ def _check_dpo_runs(runs):
         for key in DPO_KEYS:
             if key not in run:
                 raise ValueError(f"runs[{beta}] must hold {key!r}")
-        if not run["chosen"] or len(run["chosen"]) != len(run["rejected"]):
+        if not run["chosen_shift"] or len(run["chosen_shift"]) != len(run["rejected_shift"]):
             raise ValueError(
-                f"runs[{beta}]'s 'chosen' and 'rejected' must be non-empty, one length"
+                f"runs[{beta}]'s 'chosen_shift' and 'rejected_shift' must be non-empty, one length"
             )
 
 
 def dpo_figure(runs, beta=None, sft_gold=None, extra=None, smooth=10):
     """Two panels. Left: how far log pi(y) - log pi_ref(y) of the chosen (solid) and the
-    rejected (dashed) responses moved during training, for every run (moving averages over
+    rejected (dashed) responses moved during training (a run's ``chosen_shift`` and
+    ``rejected_shift``, one number per step), for every run (moving averages over
     ``smooth`` steps; the run for ``beta`` thick). Right: each run's gold score against
     sqrt(KL to SFT) on held-out prompts. ``runs`` maps beta to a run (``DPO_KEYS``); ``extra``
     maps a label to a run drawn the same way (e.g. DPO with an SFT term)."""
@@ -164,9 +165,12 @@ def dpo_figure(runs, beta=None, sft_gold=None, extra=None, smooth=10):
     items += [(label, run, False) for label, run in extra.items()]
     for i, (label, run, thick) in enumerate(items):
         kw = {"color": f"C{i}", "linewidth": 2.5 if thick else 1.2, "alpha": 1 if thick else 0.7}
-        steps = np.arange(1, len(run["chosen"]) + 1)
-        ax_lp.plot(steps, moving_average(run["chosen"], smooth), **kw, label=f"{label}: chosen")
-        ax_lp.plot(steps, moving_average(run["rejected"], smooth), "--", **kw, label="... rejected")
+        steps = np.arange(1, len(run["chosen_shift"]) + 1)
+        chosen, rejected = (
+            moving_average(run[k], smooth) for k in ("chosen_shift", "rejected_shift")
+        )
+        ax_lp.plot(steps, chosen, **kw, label=f"{label}: chosen")
+        ax_lp.plot(steps, rejected, "--", **kw, label="... rejected")
         ax_gold.plot(
             sqrt_kl([run["kl"]]),
             [run["gold"]],
@@ -177,7 +181,7 @@ def dpo_figure(runs, beta=None, sft_gold=None, extra=None, smooth=10):
         )
     ax_lp.axhline(0.0, color="black", linewidth=0.8)
     ax_lp.set_xlabel("DPO step")
-    ax_lp.set_ylabel("log pi(y) - log pi_SFT(y), nats")
+    ax_lp.set_ylabel("log pi(y) - log pi_ref(y), nats")
     ax_lp.set_title("log-probabilities of the chosen and the rejected responses")
     ax_lp.legend(fontsize="x-small", ncol=2)
     if sft_gold is not None:
@@ -286,8 +290,8 @@ def dpo_summary(runs, beta):
         "dpo_summary",
         beta=beta,
         accuracy=run["accuracy"],
-        chosen=run["chosen"][-1],
-        rejected=run["rejected"][-1],
+        chosen=run["chosen_shift"][-1],
+        rejected=run["rejected_shift"][-1],
         gold=run["gold"],
         kl=run["kl"],
     )

@@ -105,8 +105,8 @@ def test_beta_explorer_redraws_and_trains_on_the_button():
 def fake_dpo(beta, steps=30):
     drift = 1.0 / beta
     return {
-        "chosen": list(-0.1 * drift * np.arange(steps) / steps),
-        "rejected": list(-0.3 * drift * np.arange(steps) / steps),
+        "chosen_shift": list(-0.1 * drift * np.arange(steps) / steps),
+        "rejected_shift": list(-0.3 * drift * np.arange(steps) / steps),
         "gold": 1.0 - 0.1 * drift,
         "kl": 0.2 * drift,
         "accuracy": 0.9,
@@ -135,9 +135,9 @@ def test_dpo_summary_and_figure():
 
 def test_dpo_errors():
     with pytest.raises(ValueError, match="must hold 'accuracy'"):
-        rlhf_plots.dpo_figure({0.1: {"chosen": [1.0], "rejected": [1.0], "gold": 0, "kl": 0}})
+        rlhf_plots.dpo_figure({0.1: {"chosen_shift": [1.0], "rejected_shift": [1.0], "gold": 0, "kl": 0}})
     with pytest.raises(ValueError, match="one length"):
-        rlhf_plots.dpo_figure({0.1: dict(fake_dpo(0.1), rejected=[1.0])})
+        rlhf_plots.dpo_figure({0.1: dict(fake_dpo(0.1), rejected_shift=[1.0])})
     with pytest.raises(ValueError, match="beta must be a number"):
         rlhf_plots.dpo_figure({0.0: fake_dpo(0.1)})
 
