@@ -78,7 +78,7 @@ def tagged_cells(path, tags):
     return [cells[t] for t in tags]
 
 
-def run_with_report(path, seed, report, timeout=1800):
+def run_with_report(path, seed, report, timeout=900):
     """Run notebook ``path`` as a learner's Run All in a fresh kernel, with ``SEED = seed``
     injected into its parameters cell and the code ``report`` appended as a last cell: it reads
     the notebook's own variables and prints ``RESULT <json>`` (the notebook writes nothing for a
