@@ -108,9 +108,9 @@ def distinct_share(prompts, responses):
 
 def best_of_n_kl(n):
     r"""KL(best-of-n || pi) of the policy "sample n answers from pi, keep the reward model's
-    favourite": :math:`\log n - (n - 1)/n` nats (Stiennon et al., 2020). Exact when the n
-    answers never tie (every answer distinct, with distinct scores); an upper bound otherwise
-    (Beirami et al., 2024)."""
+    favourite": :math:`\log n - (n - 1)/n` nats (Stiennon et al., 2020). Exact only in the limit
+    where no single answer has a positive probability (a continuum of answers, so the n draws
+    never tie); for a policy over a finite set of answers, an upper bound (Beirami et al., 2024)."""
     n = _validate.positive_int("n", n)
     return math.log(n) - (n - 1) / n
 
@@ -132,26 +132,30 @@ def comparison_pairs(scores):
     return chosen, rejected
 
 
-def comparison_batch(pairs, prompt_ids, K):
+def comparison_batch(pairs, prompt_ids, per_prompt):
     """The comparisons of a batch of prompts, all of a prompt's comparisons in one batch.
 
-    Response k of prompt p is row ``p * K + k`` of the data; ``pairs[p]`` is
-    :func:`comparison_pairs` of prompt p's K scores. Returns ``rows`` (len(prompt_ids) * K,),
-    the data rows to score, and ``chosen``, ``rejected``: positions in ``rows``.
+    ``per_prompt`` responses are ranked per prompt (notebook 07's K_all: its K own answers and
+    the borrowed ones): response k of prompt p is row ``p * per_prompt + k`` of the data, and
+    ``pairs[p]`` is :func:`comparison_pairs` of prompt p's ``per_prompt`` scores. Returns ``rows``
+    (len(prompt_ids) * per_prompt,), the data rows to score, and ``chosen``, ``rejected``:
+    positions in ``rows``.
     """
-    K = _validate.positive_int("K", K, minimum=2)
+    per_prompt = _validate.positive_int("per_prompt", per_prompt, minimum=2)
     prompt_ids = torch.as_tensor(prompt_ids, dtype=torch.long).flatten().cpu()
     if len(prompt_ids) == 0 or prompt_ids.min() < 0 or prompt_ids.max() >= len(pairs):
         raise ValueError(
             f"prompt_ids must be a non-empty list of indices into pairs (0 to {len(pairs) - 1})"
         )
-    rows = (prompt_ids[:, None] * K + torch.arange(K)).flatten()
+    rows = (prompt_ids[:, None] * per_prompt + torch.arange(per_prompt)).flatten()
     chosen, rejected = [], []
     for b, p in enumerate(prompt_ids.tolist()):
-        if any(not 0 <= i < K for i in [*pairs[p][0], *pairs[p][1]]):
-            raise ValueError(f"pairs[{p}] must index the K = {K} responses of its prompt")
-        chosen += [b * K + i for i in pairs[p][0]]
-        rejected += [b * K + j for j in pairs[p][1]]
+        if any(not 0 <= i < per_prompt for i in [*pairs[p][0], *pairs[p][1]]):
+            raise ValueError(
+                f"pairs[{p}] must index the per_prompt = {per_prompt} responses of its prompt"
+            )
+        chosen += [b * per_prompt + i for i in pairs[p][0]]
+        rejected += [b * per_prompt + j for j in pairs[p][1]]
     return rows, torch.tensor(chosen, dtype=torch.long), torch.tensor(rejected, dtype=torch.long)
 
 

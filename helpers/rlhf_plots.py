@@ -82,7 +82,8 @@ def overoptimization_figure(runs, best_of_n=None, beta=None, sft_gold=None, smoo
         ax_dist.plot(it, log["distinct"], **kw, label=f"beta={b:g}")
     if best_of_n is not None:
         x = sqrt_kl(best_of_n["kl"])
-        ax_gold.plot(x, best_of_n["gold"], "k--", marker="s", markersize=4, label="best-of-n (SFT)")
+        label = "best-of-n (SFT; KL at most)"
+        ax_gold.plot(x, best_of_n["gold"], "k--", marker="s", markersize=4, label=label)
         for n, xi, g in zip(best_of_n["n"], x, best_of_n["gold"], strict=True):
             ax_gold.annotate(
                 f"n={n}", (xi, g), textcoords="offset points", xytext=(3, -10), fontsize="x-small"
@@ -93,15 +94,12 @@ def overoptimization_figure(runs, best_of_n=None, beta=None, sft_gold=None, smoo
     if beta in runs:
         log = runs[beta]
         x = sqrt_kl(centred_average(log["probe_kl"], smooth))
-        ax_proxy.plot(
-            x, centred_average(log["probe_rm"], smooth), color="tab:blue", label="RM reward (proxy)"
-        )
-        ax_proxy.plot(
-            x,
+        rm, gold = (
+            centred_average(log["probe_rm"], smooth),
             centred_average(log["probe_gold"], smooth),
-            color="tab:orange",
-            label="gold score (the labeler)",
         )
+        ax_proxy.plot(x, rm, color="tab:blue", label="RM reward (proxy; in SFT sds)")
+        ax_proxy.plot(x, gold, color="tab:orange", label="gold score (labeler points)")
         if best_of_n is not None:
             xb = sqrt_kl(best_of_n["kl"])
             ax_proxy.plot(xb, best_of_n["rm"], ":", color="tab:blue", label="best-of-n: proxy")

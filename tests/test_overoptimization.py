@@ -66,7 +66,7 @@ def test_a_curve_that_rises_and_then_falls_passes():
             "first rise",
         ),
         (np.concatenate([[-0.2, 0.1, 0.3, 0.35, 0.2], np.full(27, 0.2)]), RISING_RM, "then fall"),
-        (RISE_THEN_FALL, np.full(32, 1.0), "keeps rising"),
+        (RISE_THEN_FALL, np.full(32, 1.0), "above its value at the gold.s peak"),
     ],
     ids=["only-falls", "too-small-a-rise", "never-falls", "proxy-flat"],
 )

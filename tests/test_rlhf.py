@@ -251,13 +251,13 @@ def test_comparison_batch_keeps_every_comparison_of_a_prompt_in_its_batch():
 
 def test_comparison_batch_errors():
     pairs = [rlhf.comparison_pairs([1, 0])]
-    with pytest.raises(ValueError, match="K must be an integer >= 2"):
+    with pytest.raises(ValueError, match="per_prompt must be an integer >= 2"):
         rlhf.comparison_batch(pairs, [0], 1)
     with pytest.raises(ValueError, match="prompt_ids must be"):
         rlhf.comparison_batch(pairs, [1], 2)
     with pytest.raises(ValueError, match="prompt_ids must be"):
         rlhf.comparison_batch(pairs, [], 2)
-    with pytest.raises(ValueError, match=r"pairs\[0\] must index the K = 2"):
+    with pytest.raises(ValueError, match=r"pairs\[0\] must index the per_prompt = 2"):
         rlhf.comparison_batch([([3], [0])], [0], 2)
 
 

@@ -55,7 +55,9 @@ def test_overoptimization_figure_highlights_the_chosen_beta_and_draws_best_of_n(
     ax_gold, ax_proxy, ax_dist = fig.axes[:3]
     widths = {line.get_label(): line.get_linewidth() for line in ax_gold.get_lines()}
     assert widths["PPO, beta=0"] > widths["PPO, beta=0.1"]
-    bon = next(line for line in ax_gold.get_lines() if line.get_label() == "best-of-n (SFT)")
+    bon = next(
+        line for line in ax_gold.get_lines() if line.get_label() == "best-of-n (SFT; KL at most)"
+    )
     assert np.allclose(bon.get_xdata(), np.sqrt(BEST_OF_N["kl"]))
     assert ax_proxy.get_title().startswith("beta = 0:")
     assert len(ax_dist.get_lines()) == 2
@@ -135,7 +137,9 @@ def test_dpo_summary_and_figure():
 
 def test_dpo_errors():
     with pytest.raises(ValueError, match="must hold 'accuracy'"):
-        rlhf_plots.dpo_figure({0.1: {"chosen_shift": [1.0], "rejected_shift": [1.0], "gold": 0, "kl": 0}})
+        rlhf_plots.dpo_figure(
+            {0.1: {"chosen_shift": [1.0], "rejected_shift": [1.0], "gold": 0, "kl": 0}}
+        )
     with pytest.raises(ValueError, match="one length"):
         rlhf_plots.dpo_figure({0.1: dict(fake_dpo(0.1), rejected_shift=[1.0])})
     with pytest.raises(ValueError, match="beta must be a number"):
