@@ -98,7 +98,7 @@ def overoptimization_figure(runs, best_of_n=None, beta=None, sft_gold=None, smoo
             centred_average(log["probe_rm"], smooth),
             centred_average(log["probe_gold"], smooth),
         )
-        ax_proxy.plot(x, rm, color="tab:blue", label="RM reward (proxy; in SFT sds)")
+        ax_proxy.plot(x, rm, color="tab:blue", label="RM reward (proxy; normalised on SFT)")
         ax_proxy.plot(x, gold, color="tab:orange", label="gold score (labeler points)")
         if best_of_n is not None:
             xb = sqrt_kl(best_of_n["kl"])
